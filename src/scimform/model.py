@@ -1,0 +1,162 @@
+"""Canonical records: the one shape of a user, group and token that every step after the
+config loader works with, whether it came from YAML, an IdP export or the live store.
+
+Desired records name members and managers by userName. Live records also carry the SCIM
+`id` the store gave them; desired records leave it None.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+
+@dataclass(frozen=True, slots=True)
+class Address:
+    """A postal address; AWS accepts one per user."""
+
+    street_address: str | None = None
+    locality: str | None = None
+    region: str | None = None
+    postal_code: str | None = None
+    country: str | None = None
+    formatted: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    """A person as AWS IAM Identity Center holds them."""
+
+    user_name: str
+    given_name: str
+    family_name: str
+    display_name: str
+    external_id: str | None = None
+    middle_name: str | None = None
+    nick_name: str | None = None
+    title: str | None = None
+    user_type: str | None = None
+    preferred_language: str | None = None
+    locale: str | None = None
+    timezone: str | None = None
+    profile_url: str | None = None
+    active: bool = True
+    email: str | None = None
+    email_type: str | None = None
+    phone: str | None = None
+    phone_type: str | None = None
+    address: Address | None = None
+    employee_number: str | None = None
+    cost_center: str | None = None
+    organization: str | None = None
+    division: str | None = None
+    department: str | None = None
+    manager: str | None = None
+    id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    """A group; `members` are userNames, `previously` former displayNames (renames)."""
+
+    display_name: str
+    external_id: str | None = None
+    members: frozenset[str] = frozenset()
+    previously: tuple[str, ...] = ()
+    id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Membership:
+    """One user in one group, by displayName and userName."""
+
+    group: str
+    user: str
+
+
+@dataclass(frozen=True, slots=True)
+class ExpectedToken:
+    """A SCIM access token the config says should exist."""
+
+    id: str
+    created: date
+    expires: date
+    used_by: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TokenPolicy:
+    """When to warn about, and when to rotate, an expiring token."""
+
+    warn_before_expiry: timedelta = timedelta(days=60)
+    rotate_before_expiry: timedelta = timedelta(days=30)
+
+
+@dataclass(frozen=True, slots=True)
+class DesiredState:
+    """Everything the config declares, after mapping and scope, sorted by key."""
+
+    users: tuple[User, ...] = ()
+    groups: tuple[Group, ...] = ()
+    tokens: tuple[ExpectedToken, ...] = ()
+    token_policy: TokenPolicy = field(default_factory=TokenPolicy)
+    out_of_scope: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Attribute:
+    """One user attribute under its three names: the User field, the friendly name used in
+    the direct YAML form, and the SCIM path used in mappings and plans."""
+
+    field: str
+    friendly: str
+    scim: str
+
+
+ADDRESS_FIELDS: tuple[Attribute, ...] = (
+    Attribute("street_address", "streetAddress", "addresses[0].streetAddress"),
+    Attribute("locality", "locality", "addresses[0].locality"),
+    Attribute("region", "region", "addresses[0].region"),
+    Attribute("postal_code", "postalCode", "addresses[0].postalCode"),
+    Attribute("country", "country", "addresses[0].country"),
+    Attribute("formatted", "formatted", "addresses[0].formatted"),
+)
+
+_ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
+
+# Every user attribute scimform manages, in canonical order (also the order `fmt` writes).
+ATTRIBUTES: tuple[Attribute, ...] = (
+    Attribute("user_name", "userName", "userName"),
+    Attribute("external_id", "externalId", "externalId"),
+    Attribute("given_name", "givenName", "name.givenName"),
+    Attribute("middle_name", "middleName", "name.middleName"),
+    Attribute("family_name", "familyName", "name.familyName"),
+    Attribute("display_name", "displayName", "displayName"),
+    Attribute("nick_name", "nickName", "nickName"),
+    Attribute("title", "title", "title"),
+    Attribute("user_type", "userType", "userType"),
+    Attribute("preferred_language", "preferredLanguage", "preferredLanguage"),
+    Attribute("locale", "locale", "locale"),
+    Attribute("timezone", "timezone", "timezone"),
+    Attribute("profile_url", "profileUrl", "profileUrl"),
+    Attribute("active", "active", "active"),
+    Attribute("email", "email", "emails[primary eq true].value"),
+    Attribute("email_type", "emailType", "emails[primary eq true].type"),
+    Attribute("phone", "phone", "phoneNumbers[0].value"),
+    Attribute("phone_type", "phoneType", "phoneNumbers[0].type"),
+    Attribute("employee_number", "employeeNumber", f"{_ENTERPRISE}:employeeNumber"),
+    Attribute("cost_center", "costCenter", f"{_ENTERPRISE}:costCenter"),
+    Attribute("organization", "organization", f"{_ENTERPRISE}:organization"),
+    Attribute("division", "division", f"{_ENTERPRISE}:division"),
+    Attribute("department", "department", f"{_ENTERPRISE}:department"),
+    Attribute("manager", "manager", f"{_ENTERPRISE}:manager.value"),
+)
+
+REQUIRED_USER_FIELDS: tuple[str, ...] = ("user_name", "given_name", "family_name", "display_name")
+
+RESERVED_NAMES: frozenset[str] = frozenset({"Administrator", "AWSAdministrators"})
+
+
+def user_key(user_name: str) -> str:
+    """The key two userNames collide on: AWS treats userName uniqueness case-insensitively."""
+    return user_name.casefold()
