@@ -1,0 +1,69 @@
+"""Opening a store file, and the one place where sqlite3's exceptions become scimform's."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from scimform.errors import Conflict, NotFound, StoreError
+
+# How long a write waits for another process's write to finish before giving up.
+BUSY_SECONDS = 30.0
+
+_DAMAGED = ("file is not a database", "malformed", "disk image")
+
+
+@contextmanager
+def translated(path: str) -> Iterator[None]:
+    """Run a block of sqlite3 calls; their errors leave as StoreError naming the file."""
+    try:
+        yield
+    except sqlite3.IntegrityError as exc:
+        text = str(exc)
+        if "FOREIGN KEY" in text:
+            raise NotFound(f"store {path}: a referenced user or group does not exist") from exc
+        raise Conflict(f"store {path}: a unique value is already taken ({text})") from exc
+    except sqlite3.Error as exc:
+        raise StoreError(_explain(path, exc)) from exc
+
+
+def _explain(path: str, exc: sqlite3.Error) -> str:
+    text = str(exc)
+    if any(marker in text for marker in _DAMAGED):
+        return f"{path} is not a scimform store, or it is damaged ({text})"
+    if "locked" in text or "busy" in text:
+        held = f"another process held it for more than {BUSY_SECONDS:g} s"
+        return f"store {path} is busy: {held} ({text})"
+    if "unable to open" in text:
+        return f"cannot open the store {path}: check the path and its permissions ({text})"
+    if isinstance(exc, sqlite3.ProgrammingError) and "closed" in text:
+        return f"store {path} is closed"
+    return f"store {path}: {text}"
+
+
+def connect(path: str) -> sqlite3.Connection:
+    """A connection to the file at `path` (created with its directory if missing), in WAL
+    mode with foreign keys on, shareable between threads (the caller serialises use)."""
+    if path != ":memory:":
+        try:
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"cannot create the directory of the store {path}: {exc}") from exc
+    with translated(path):
+        conn = sqlite3.connect(
+            path, timeout=BUSY_SECONDS, isolation_level=None, check_same_thread=False
+        )
+    try:
+        with translated(path):
+            # A file that is not a database fails here, on the first read of its header.
+            conn.execute("PRAGMA journal_mode = WAL").fetchone()
+            # NORMAL in WAL mode survives a killed process; only a power cut may lose the
+            # last commits, never consistency.
+            conn.execute("PRAGMA synchronous = NORMAL")
+            conn.execute("PRAGMA foreign_keys = ON")
+    except BaseException:
+        conn.close()
+        raise
+    return conn

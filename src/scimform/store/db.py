@@ -1,0 +1,353 @@
+"""The embedded SCIM store: one SQLite file holding users, groups, memberships, tokens and
+the provisioning switch.
+
+The store keeps SCIM documents that its caller has already validated; it knows tables,
+ids, uniqueness, cursors and transactions, not SCIM's request rules. Every sqlite3 error
+is translated into the errors of `scimform.errors` by `connection.translated`.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import uuid
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from scimform.store import cursor, members, resources, schema, tokens
+from scimform.store.connection import connect, translated
+from scimform.store.resources import GROUPS, USERS, Kind
+from scimform.store.tokens import Provisioning, TokenInfo
+
+
+def timestamp() -> str:
+    """The current time as SCIM meta shows it (ISO 8601, UTC, to the second)."""
+    return tokens.utc(None).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class Store:
+    """One SQLite file: users, groups, memberships, tokens and the provisioning switch.
+
+    One Store may be shared by threads: it holds one connection behind a lock. Several
+    processes may open the same file (WAL). Open with `Store.open`.
+    """
+
+    def __init__(self, conn: sqlite3.Connection, path: str) -> None:
+        self._conn = conn
+        self._path = path
+        self._lock = threading.RLock()
+        self._depth = 0
+        with self._reading():
+            self._id_prefix = schema.setting(conn, "id_prefix")
+            self._cursor_key = bytes.fromhex(schema.setting(conn, "cursor_key"))
+
+    @classmethod
+    def open(cls, path: str | Path) -> Store:
+        """Open the store at `path`, creating the file (and its directory) if new."""
+        shown = str(path)
+        conn = connect(shown)
+        try:
+            with translated(shown):
+                schema.prepare(conn, shown)
+            return cls(conn, shown)
+        except BaseException:
+            conn.close()
+            raise
+
+    @property
+    def path(self) -> str:
+        """The file the store lives in."""
+        return self._path
+
+    def close(self) -> None:
+        """Close the connection; the store cannot be used afterwards."""
+        with self._lock:
+            self._conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- transactions ---------------------------------------------------------------------
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Group several writes atomically. Re-entrant: an inner block is a savepoint, so a
+        failed inner write that the caller catches leaves nothing half done."""
+        with self._lock, translated(self._path):
+            outermost = self._depth == 0
+            savepoint = f"s{self._depth}"
+            self._conn.execute("BEGIN IMMEDIATE" if outermost else f"SAVEPOINT {savepoint}")
+            self._depth += 1
+            try:
+                yield
+                self._conn.execute("COMMIT" if outermost else f"RELEASE {savepoint}")
+            except BaseException:
+                self._undo(outermost, savepoint)
+                raise
+            finally:
+                self._depth -= 1
+
+    def _undo(self, outermost: bool, savepoint: str) -> None:
+        # SQLite ends the transaction by itself after some failures (disk full, I/O error).
+        if not self._conn.in_transaction:
+            return
+        if outermost:
+            self._conn.execute("ROLLBACK")
+        else:
+            self._conn.execute(f"ROLLBACK TO {savepoint}")
+            self._conn.execute(f"RELEASE {savepoint}")
+
+    @contextmanager
+    def _writing(self) -> Iterator[sqlite3.Connection]:
+        with self.transaction(), translated(self._path):
+            yield self._conn
+
+    @contextmanager
+    def _reading(self) -> Iterator[sqlite3.Connection]:
+        with self._lock, translated(self._path):
+            yield self._conn
+
+    def new_id(self) -> str:
+        """A fresh resource id in AWS's shape: the store's 10 hex characters, "-", a UUID4."""
+        return f"{self._id_prefix}-{uuid.uuid4()}"
+
+    # --- users ----------------------------------------------------------------------------
+
+    def create_user(self, doc: dict[str, Any]) -> dict[str, Any]:
+        """Store a new user; Conflict when its userName (any case) or externalId is taken."""
+        with self._writing() as conn:
+            return resources.insert(conn, USERS, self.new_id(), doc, timestamp())
+
+    def get_user(self, user_id: str) -> dict[str, Any]:
+        """The user with that id; NotFound when there is none."""
+        with self._reading() as conn:
+            return resources.fetch(conn, USERS, user_id)
+
+    def replace_user(self, user_id: str, doc: dict[str, Any]) -> dict[str, Any]:
+        """Replace a user's attributes, keeping id and meta.created; Conflict / NotFound."""
+        with self._writing() as conn:
+            return resources.replace(conn, USERS, user_id, doc, timestamp())
+
+    def delete_user(self, user_id: str) -> None:
+        """Delete a user and their memberships; NotFound when there is none."""
+        with self._writing() as conn:
+            resources.delete(conn, USERS, user_id)
+
+    def list_users(
+        self,
+        *,
+        user_name: str | None = None,
+        external_id: str | None = None,
+        group_id: str | None = None,
+        user_id: str | None = None,
+        manager_id: str | None = None,
+        after: str | None = None,
+        limit: int = 100,
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        """One page of users matching every given filter (exact, case-sensitive), and the
+        cursor of the next page (None on the last)."""
+        filters = {
+            "user_name": user_name,
+            "external_id": external_id,
+            "group_id": group_id,
+            "user_id": user_id,
+            "manager_id": manager_id,
+        }
+        return self._page(USERS, filters, after, limit)
+
+    def count_users(
+        self,
+        *,
+        user_name: str | None = None,
+        external_id: str | None = None,
+        group_id: str | None = None,
+        user_id: str | None = None,
+        manager_id: str | None = None,
+    ) -> int:
+        """How many users match every given filter."""
+        filters = {
+            "user_name": user_name,
+            "external_id": external_id,
+            "group_id": group_id,
+            "user_id": user_id,
+            "manager_id": manager_id,
+        }
+        with self._reading() as conn:
+            return resources.count(conn, USERS, filters)
+
+    # --- groups ---------------------------------------------------------------------------
+
+    def create_group(self, doc: dict[str, Any], member_ids: Sequence[str] = ()) -> dict[str, Any]:
+        """Store a new group with those members; Conflict when its displayName (any case) or
+        externalId is taken, NotFound when a member id is unknown (then nothing is stored).
+        A `members` attribute in `doc` is not stored: members live in their own table."""
+        with self._writing() as conn:
+            group_id = self.new_id()
+            created = resources.insert(conn, GROUPS, group_id, doc, timestamp())
+            if member_ids:
+                members.add(conn, group_id, member_ids, created["meta"]["created"])
+            return created
+
+    def get_group(self, group_id: str) -> dict[str, Any]:
+        """The group with that id, without members; NotFound when there is none."""
+        with self._reading() as conn:
+            return resources.fetch(conn, GROUPS, group_id)
+
+    def replace_group(self, group_id: str, doc: dict[str, Any]) -> dict[str, Any]:
+        """Replace a group's attributes (members stay); Conflict / NotFound."""
+        with self._writing() as conn:
+            return resources.replace(conn, GROUPS, group_id, doc, timestamp())
+
+    def delete_group(self, group_id: str) -> None:
+        """Delete a group and its memberships; NotFound when there is none."""
+        with self._writing() as conn:
+            resources.delete(conn, GROUPS, group_id)
+
+    def list_groups(
+        self,
+        *,
+        display_name: str | None = None,
+        external_id: str | None = None,
+        member_id: str | None = None,
+        group_id: str | None = None,
+        after: str | None = None,
+        limit: int = 100,
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        """One page of groups matching every given filter; member_id selects the groups
+        that user is in. Returns the items and the next page's cursor (None on the last)."""
+        filters = {
+            "display_name": display_name,
+            "external_id": external_id,
+            "member_id": member_id,
+            "group_id": group_id,
+        }
+        return self._page(GROUPS, filters, after, limit)
+
+    def count_groups(
+        self,
+        *,
+        display_name: str | None = None,
+        external_id: str | None = None,
+        member_id: str | None = None,
+        group_id: str | None = None,
+    ) -> int:
+        """How many groups match every given filter."""
+        filters = {
+            "display_name": display_name,
+            "external_id": external_id,
+            "member_id": member_id,
+            "group_id": group_id,
+        }
+        with self._reading() as conn:
+            return resources.count(conn, GROUPS, filters)
+
+    def _page(
+        self, kind: Kind, filters: dict[str, str | None], after: str | None, limit: int
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        start = 0 if after is None else cursor.decode(self._cursor_key, kind.table, after)
+        with self._reading() as conn:
+            items, last = resources.page(conn, kind, filters, start, limit)
+        next_cursor = None if last is None else cursor.encode(self._cursor_key, kind.table, last)
+        return items, next_cursor
+
+    # --- memberships ----------------------------------------------------------------------
+
+    def add_members(self, group_id: str, user_ids: Sequence[str]) -> None:
+        """Make users members of a group (idempotent); NotFound for an unknown group or
+        user, and then no one is added."""
+        with self._writing() as conn:
+            members.add(conn, group_id, user_ids, timestamp())
+
+    def remove_members(self, group_id: str, user_ids: Sequence[str]) -> None:
+        """Remove users from a group (idempotent); NotFound for an unknown group."""
+        with self._writing() as conn:
+            members.remove(conn, group_id, user_ids, timestamp())
+
+    def is_member(self, group_id: str, user_id: str) -> bool:
+        """Whether the user is in the group."""
+        with self._reading() as conn:
+            return members.is_member(conn, group_id, user_id)
+
+    def counts(self) -> dict[str, int]:
+        """{"users": n, "groups": n, "memberships": n}."""
+        with self._reading() as conn:
+            return members.counts(conn)
+
+    # --- tokens and the provisioning switch ------------------------------------------------
+
+    def provisioning(self) -> Provisioning:
+        """Whether automatic provisioning is on, and the tenant id of the SCIM endpoint."""
+        with self._reading() as conn:
+            return tokens.provisioning(conn)
+
+    def set_tenant(self, tenant_id: str) -> None:
+        """Serve the store under this tenant id from now on."""
+        with self._writing() as conn:
+            tokens.set_tenant(conn, tenant_id)
+
+    def enable_provisioning(self, now: datetime | None = None) -> tuple[TokenInfo, str] | None:
+        """Turn automatic provisioning on. When no token exists yet, makes the first one and
+        returns it with its secret (shown this once); otherwise None."""
+        with self._writing() as conn:
+            return tokens.enable(conn, now)
+
+    def disable_provisioning(self) -> None:
+        """Turn automatic provisioning off; StoreError while any token exists."""
+        with self._writing() as conn:
+            tokens.disable(conn)
+
+    def create_token(self, now: datetime | None = None) -> tuple[TokenInfo, str]:
+        """A new token, valid one year, and its secret (not kept: shown this once);
+        TokenLimit when two exist."""
+        with self._writing() as conn:
+            return tokens.create_token(conn, now)
+
+    def delete_token(self, token_id: str) -> None:
+        """Delete a token by id; NotFound when there is none."""
+        with self._writing() as conn:
+            tokens.delete_token(conn, token_id)
+
+    def list_tokens(self) -> list[TokenInfo]:
+        """Every token, oldest first, without secrets."""
+        with self._reading() as conn:
+            return tokens.list_tokens(conn)
+
+    def authenticate(self, secret: str, now: datetime | None = None) -> TokenInfo | None:
+        """The token a bearer secret belongs to, or None when it is unknown, deleted or
+        expired, or provisioning is disabled."""
+        return self.authenticate_reason(secret, now)[0]
+
+    def authenticate_reason(
+        self, secret: str, now: datetime | None = None
+    ) -> tuple[TokenInfo | None, str]:
+        """Like `authenticate`, with the reason: "ok", or why the secret was refused (a
+        sentence naming at most the token id, never the secret)."""
+        with self._reading() as conn:
+            info, reason = tokens.check(conn, secret, now)
+        if info is not None and tokens.needs_last_used(info, now):
+            with self._writing() as conn:
+                info = tokens.mark_used(conn, info, now)
+        return info, reason
+
+    # --- bulk loading ---------------------------------------------------------------------
+
+    def bulk_load(
+        self,
+        users: Sequence[tuple[str, Mapping[str, Any]]],
+        groups: Sequence[tuple[str, Mapping[str, Any]]],
+        memberships: Iterable[tuple[int, int]],
+    ) -> None:
+        """Insert many (id, document) users and groups, and memberships as (group index,
+        user index) pairs into those two sequences, in one transaction. Faster than one call
+        per object; uniqueness is enforced by the indexes (Conflict, nothing stored)."""
+        now = timestamp()
+        with self._writing() as conn:
+            first_user = resources.insert_many(conn, USERS, users, now)
+            first_group = resources.insert_many(conn, GROUPS, groups, now)
+            members.insert_pairs(conn, first_group, first_user, memberships)
