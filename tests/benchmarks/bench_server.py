@@ -1,0 +1,188 @@
+"""How fast `scimform serve` answers, measured like a client would: a real `scimform serve`
+subprocess over a seeded store, driven over loopback by httpx clients in separate processes.
+
+Targets (issue 3): GET /Users/{id} and filtered lists >= 1,000 requests/s; POST /Users
+>= 500/s; listing 100,000 users by cursor pages of 100 in <= 10 s.
+
+Run: python tests/benchmarks/bench_server.py [users] [--clients N] [--seconds S]
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import random
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+from scimform.store import Store
+from scimform.store.seed import seed_store
+
+SCIMFORM = str(Path(sys.executable).parent / "scimform")
+Request = Callable[[httpx.Client, random.Random, int], httpx.Response]
+
+
+@contextmanager
+def serving(db: Path) -> Iterator[str]:
+    """A `scimform serve` subprocess on a free port; yields the SCIM endpoint."""
+    process = subprocess.Popen(
+        [SCIMFORM, "serve", "--db", str(db), "--port", "0", "--log-level", "warning"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        endpoint = ""
+        while not endpoint:
+            line = process.stdout.readline()
+            if not line:
+                raise SystemExit("scimform serve did not start")
+            endpoint = next(iter(re.findall(r"http://\S+/scim/v2", line)), "")
+        _wait(endpoint)
+        yield endpoint
+    finally:
+        process.terminate()
+        process.wait(timeout=15)
+
+
+def _wait(endpoint: str) -> None:
+    for _ in range(300):
+        try:
+            httpx.get(endpoint + "/ServiceProviderConfig")
+            return
+        except httpx.TransportError:
+            time.sleep(0.05)
+    raise SystemExit("scimform serve never answered")
+
+
+def _get_user(client: httpx.Client, rng: random.Random, worker: int) -> httpx.Response:
+    return client.get(f"/Users/{rng.choice(USER_IDS)}")
+
+
+def _filter_user_name(client: httpx.Client, rng: random.Random, worker: int) -> httpx.Response:
+    name = f"user{rng.randrange(SEEDED):06d}@corp.example"
+    return client.get("/Users", params={"filter": f'userName eq "{name}"'})
+
+
+def _filter_groups_of_user(client: httpx.Client, rng: random.Random, worker: int) -> httpx.Response:
+    user_id = rng.choice(USER_IDS)
+    return client.get("/Groups", params={"filter": f'members.value eq "{user_id}"'})
+
+
+def _post_user(client: httpx.Client, rng: random.Random, worker: int) -> httpx.Response:
+    n = rng.getrandbits(48)
+    doc = {
+        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+        "userName": f"new-{worker}-{n:x}@corp.example",
+        "name": {"givenName": "New", "familyName": "Person"},
+        "displayName": "New Person",
+        "emails": [{"value": f"new-{worker}-{n:x}@corp.example", "primary": True}],
+    }
+    return client.post("/Users", json=doc)
+
+
+USER_IDS: list[str] = []
+SEEDED = 0
+
+
+def _worker(args: tuple[str, str, Request, float, int]) -> tuple[int, int]:
+    endpoint, token, request, seconds, worker = args
+    rng = random.Random(worker)
+    done = failed = 0
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/scim+json"}
+    with httpx.Client(base_url=endpoint, headers=headers) as client:
+        deadline = time.perf_counter() + seconds
+        while time.perf_counter() < deadline:
+            response = request(client, rng, worker)
+            done += 1
+            failed += response.status_code >= 300
+    return done, failed
+
+
+def rate(endpoint: str, token: str, request: Request, clients: int, seconds: float) -> float:
+    """Requests per second that `clients` processes sustain for `seconds`."""
+    context = multiprocessing.get_context("fork")
+    with context.Pool(clients) as pool:
+        jobs = [(endpoint, token, request, seconds, n) for n in range(clients)]
+        results = pool.map(_worker, jobs)
+    failed = sum(f for _, f in results)
+    if failed:
+        raise SystemExit(f"{failed} requests failed during {request.__name__}")
+    return sum(d for d, _ in results) / seconds
+
+
+def list_everything(endpoint: str, token: str) -> tuple[int, float]:
+    """Read every user by cursor pages of 100, as scimform's backend does."""
+    headers = {"Authorization": f"Bearer {token}"}
+    started = time.perf_counter()
+    seen = 0
+    with httpx.Client(base_url=endpoint, headers=headers) as client:
+        cursor: str | None = ""
+        while cursor is not None:
+            page = client.get("/Users", params={"cursor": cursor, "count": 100}).json()
+            seen += len(page["Resources"])
+            cursor = page.get("nextCursor")
+    return seen, time.perf_counter() - started
+
+
+def _seed(db: Path, users: int) -> tuple[str, list[str]]:
+    """Seed a store with `users` users, users/100 groups and `users` memberships; returns a
+    token and every user id."""
+    started = time.perf_counter()
+    with Store.open(db) as store:
+        seed_store(store, users, max(1, users // 100), users)
+        made = store.enable_provisioning()
+        assert made is not None
+        took = time.perf_counter() - started
+        ids: list[str] = []
+        after: str | None = None
+        while True:
+            items, after = store.list_users(after=after, limit=1000)
+            ids += [u["id"] for u in items]
+            if after is None:
+                break
+    print(f"seeded {users:,} users, {users // 100:,} groups, {users:,} memberships in {took:.1f} s")
+    return made[1], ids
+
+
+def main() -> None:
+    global SEEDED
+    parser = argparse.ArgumentParser()
+    parser.add_argument("users", type=int, nargs="?", default=100_000)
+    parser.add_argument("--clients", type=int, default=3)
+    parser.add_argument("--seconds", type=float, default=5.0)
+    options = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        token, ids = _seed(Path(tmp) / "store.db", options.users)
+        USER_IDS.extend(ids)
+        SEEDED = options.users
+        with serving(Path(tmp) / "store.db") as endpoint:
+            seen, took = list_everything(endpoint, token)
+            print(f"cursor listing of {seen:,} users, pages of 100: {took:.1f} s  (target <= 10 s)")
+            for request in (_get_user, _filter_user_name, _filter_groups_of_user):
+                _report(
+                    request, rate(endpoint, token, request, options.clients, options.seconds), 1000
+                )
+        # Creates go to a store below AWS's quota of 100,000 users.
+        token, _ = _seed(Path(tmp) / "creates.db", options.users // 2)
+        with serving(Path(tmp) / "creates.db") as endpoint:
+            per_second = rate(endpoint, token, _post_user, options.clients, options.seconds)
+            _report(_post_user, per_second, 500)
+
+
+def _report(request: Request, per_second: float, target: int) -> None:
+    name = request.__name__.removeprefix("_")
+    print(f"{name:<24} {per_second:8.0f} requests/s  (target >= {target})")
+
+
+if __name__ == "__main__":
+    main()
