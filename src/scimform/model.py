@@ -7,8 +7,11 @@ Desired records name members and managers by userName. Live records also carry t
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import hashlib
+import json
+from dataclasses import astuple, dataclass, field, fields
 from datetime import date, timedelta
+from operator import attrgetter
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +104,51 @@ class DesiredState:
     tokens: tuple[ExpectedToken, ...] = ()
     token_policy: TokenPolicy = field(default_factory=TokenPolicy)
     out_of_scope: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class LiveState:
+    """Everything read from the live store: users and groups with their SCIM ids, managers
+    resolved to userNames, and group members as userNames.
+
+    Members are read only for the groups scimform manages: `members_read` holds the ids of
+    the groups whose `members` were read. Any other group's `members` is unknown, never
+    empty, and nothing may be concluded from it.
+    """
+
+    users: tuple[User, ...] = ()
+    groups: tuple[Group, ...] = ()
+    members_read: frozenset[str] = frozenset()
+
+    def fingerprint(self) -> str:
+        """sha256 over a canonical form: the same live state always gives the same digest,
+        whatever order the store listed it in, and any change to it gives another."""
+        users = sorted((_user_row(u) for u in self.users), key=lambda row: (row[0], row[1]))
+        groups = sorted(
+            (
+                [
+                    g.id or "",
+                    g.display_name,
+                    g.external_id,
+                    sorted(g.members) if g.id in self.members_read else None,
+                ]
+                for g in self.groups
+            ),
+            key=lambda row: (row[0], row[1]),
+        )
+        canonical = json.dumps(
+            [users, groups, sorted(self.members_read)], separators=(",", ":"), ensure_ascii=False
+        )
+        return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+_USER_FIELDS = tuple(f.name for f in fields(User) if f.name not in ("id", "address"))
+_user_values = attrgetter(*_USER_FIELDS)
+
+
+def _user_row(user: User) -> list[object]:
+    address = None if user.address is None else astuple(user.address)
+    return [user.id or "", user.user_name, *_user_values(user), address]
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,128 @@
+"""Which live object each desired object is: the identity rules of design.md.
+
+A user is matched by externalId when both sides have one, else by userName; a group by
+externalId, else displayName, else one of its `previously:` names. Names compare exactly
+where they can, else case-insensitively (AWS treats userName uniqueness that way, and a
+case-only difference is better made a rename than a delete and create). Each pass runs
+over every desired object before the next pass starts, so a name match never takes a live
+object that another desired object claims by externalId.
+
+When a name matches but both sides carry different externalIds, the two are different
+identities holding the same name: the desired object can only be created after the live
+one is deleted (a replace).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Generic, Protocol, TypeVar
+
+from scimform.model import Group, User
+
+
+class _Record(Protocol):
+    @property
+    def external_id(self) -> str | None: ...
+
+    @property
+    def id(self) -> str | None: ...
+
+
+R = TypeVar("R", bound=_Record)
+
+
+@dataclass(slots=True)
+class Matching(Generic[R]):
+    """The outcome of matching: pairs (desired, live), desired objects with no live
+    counterpart, replaces (desired, the live object holding its name), and the live objects
+    the config does not declare."""
+
+    matched: list[tuple[R, R]] = field(default_factory=list)
+    created: list[R] = field(default_factory=list)
+    replaced: list[tuple[R, R]] = field(default_factory=list)
+    undeclared: list[R] = field(default_factory=list)
+
+
+def user_names(user: User) -> tuple[str, ...]:
+    """The names a user is matched by: its userName."""
+    return (user.user_name,)
+
+
+def group_names(group: Group) -> tuple[str, ...]:
+    """The names a group is matched by: its displayName, then its former ones."""
+    return (group.display_name, *group.previously)
+
+
+def match(
+    desired: Sequence[R], live: Sequence[R], names: Callable[[R], tuple[str, ...]]
+) -> Matching[R]:
+    """Match desired to live objects: by externalId, then by each name `names` gives in turn
+    (the first is the object's own name; for live objects only the first is used). A name
+    matches exactly if it can, else case-insensitively."""
+    exact = {names(r)[0]: r for r in live}
+    folded = {name.casefold(): r for name, r in exact.items()}
+    found, taken = _match_external(desired, live)
+    clashes: dict[int, R] = {}
+    wanted_names = [names(d) for d in desired]
+    for position in range(max(map(len, wanted_names), default=0)):
+        for index, wanted in enumerate(desired):
+            if index in found or position >= len(wanted_names[index]):
+                continue
+            name = wanted_names[index][position]
+            candidate = exact.get(name) or folded.get(name.casefold())
+            if candidate is None or candidate.id in taken:
+                continue
+            if _different_identities(wanted, candidate):
+                clashes.setdefault(index, candidate)
+                continue
+            found[index] = candidate
+            taken.add(candidate.id)
+    return _collect(desired, live, found, clashes, taken)
+
+
+def _match_external(
+    desired: Sequence[R], live: Sequence[R]
+) -> tuple[dict[int, R], set[str | None]]:
+    by_external = {r.external_id: r for r in live if r.external_id}
+    found: dict[int, R] = {}
+    taken: set[str | None] = set()
+    for index, wanted in enumerate(desired):
+        candidate = by_external.get(wanted.external_id) if wanted.external_id else None
+        # A second desired object with the same externalId (the loader refuses those) must
+        # not take the same live object twice.
+        if candidate is not None and candidate.id not in taken:
+            found[index] = candidate
+            taken.add(candidate.id)
+    return found, taken
+
+
+def _different_identities(wanted: _Record, live: _Record) -> bool:
+    return bool(wanted.external_id and live.external_id and wanted.external_id != live.external_id)
+
+
+def _collect(
+    desired: Sequence[R],
+    live: Sequence[R],
+    found: dict[int, R],
+    clashes: dict[int, R],
+    taken: set[str | None],
+) -> Matching[R]:
+    result: Matching[R] = Matching()
+    for index, wanted in enumerate(desired):
+        if index in found:
+            result.matched.append((wanted, found[index]))
+        elif index in clashes and clashes[index].id not in taken:
+            result.replaced.append((wanted, clashes[index]))
+            taken.add(clashes[index].id)
+        else:
+            result.created.append(wanted)
+    result.undeclared = [r for r in live if r.id not in taken]
+    return result
+
+
+def managed_group_ids(desired: Sequence[Group], live: Sequence[Group]) -> frozenset[str]:
+    """The ids of the live groups the config manages in place: the groups whose members a
+    reader must read before a plan can be made (members of other groups are never needed)."""
+    matching = match(desired, live, group_names)
+    return frozenset(g.id for _, g in matching.matched if g.id is not None)

@@ -1,0 +1,148 @@
+"""A plan as markdown for a pull-request comment.
+
+The summary comes first (the summary line, a visible alert when the plan is unsafe or
+destroys anything, notes and warnings), then one line per object, then the full plan in a
+collapsed `<details>` block. GitHub refuses comments over 65,536 characters, so the result
+always stays under `limit`: long lists are cut at a line and say how much was left out.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+
+from scimform.engine.changes import Change
+from scimform.engine.plan import Plan
+from scimform.render import words
+from scimform.render.text import change_block, plain, summary_entry
+
+LIMIT = 65_000
+# Caps that keep the summary part well under the limit whatever the names (escaping can
+# double a text's length): at most 20 x 500 x 2 + 10 x 200 x 2 characters of names.
+_WARNINGS_SHOWN = 20
+_WARNING_CHARS = 500
+_DESTROYED_SHOWN = 10
+_TITLE_CHARS = 200
+# Kept free for what must follow a cut list: the closing fence, </details>, the note.
+_TAIL = 600
+# The fence lines and the "more changes not shown" line of a fenced block.
+_FENCE_ROOM = 80
+_SPECIAL = re.compile(r"([\\`*_\[\]#|~<>&])")
+_TRUNCATED = (
+    "_This comment was shortened to fit GitHub's limit. Run `scimform plan` to see the whole plan._"
+)
+
+
+def render_markdown(plan: Plan, *, limit: int = LIMIT) -> str:
+    """The plan as a PR comment, always shorter than `limit` characters."""
+    head = "\n".join(_head(plan)) + "\n"
+    if not plan.has_changes:
+        return _cut(head, limit)
+    writer = _Writer()
+    writer.add(head + "\n")
+    # The one-line list may take half of what is left; the details take the rest.
+    entries = ([plain(summary_entry(c))] for c in plan.changes)
+    writer.fenced(entries, len(plan.changes), writer.size + (limit - _TAIL - writer.size) // 2)
+    writer.add(f"\n<details><summary>Details: {len(plan.changes)} changes</summary>\n\n")
+    writer.fenced(map(_detail_lines, plan.changes), len(plan.changes), limit - _TAIL)
+    writer.add("\n</details>\n")
+    if writer.truncated:
+        writer.add("\n" + _TRUNCATED + "\n")
+    return _cut("".join(writer.parts), limit)
+
+
+def _head(plan: Plan) -> list[str]:
+    lines = ["### scimform plan", ""]
+    first = words.summary_line(plan) if plan.has_changes else words.NO_CHANGES
+    lines.append(f"**{first}**")
+    if not plan.safety.safe:
+        lines += ["", "> [!CAUTION]"]
+        lines += [f"> **{_escape(u)}**" + "  " for u in words.unsafe(plan)]
+    destroyed = [c for c in plan.changes if c.destroys]
+    if destroyed:
+        names = ", ".join(
+            _escape(_shortened(words.title(c), _TITLE_CHARS)) for c in destroyed[:_DESTROYED_SHOWN]
+        )
+        more = len(destroyed) - _DESTROYED_SHOWN
+        names += f" and {more} more" if more > 0 else ""
+        lines += ["", "> [!WARNING]", f"> This plan destroys {_objects(len(destroyed))}: {names}."]
+    notes = words.notes(plan) + _capped(words.warnings(plan))
+    if notes:
+        lines += [""] + [f"- {_escape(n)}" for n in notes]
+    return lines
+
+
+def _objects(count: int) -> str:
+    return f"{count} object{'' if count == 1 else 's'}"
+
+
+def _capped(warnings: list[str]) -> list[str]:
+    shown = [_shortened(w, _WARNING_CHARS) for w in warnings]
+    more = len(shown) - _WARNINGS_SHOWN
+    return shown[:_WARNINGS_SHOWN] + ([f"… and {more} more warnings"] if more > 0 else [])
+
+
+def _detail_lines(change: Change) -> list[str]:
+    return [_diff_line(plain(line)) for line in change_block(change)] + [""]
+
+
+def _diff_line(line: str) -> str:
+    # A diff fence colours a line by its first character: move the symbol to column 0.
+    stripped = line.lstrip()
+    if stripped[:1] in ("+", "-"):
+        return stripped[0] + " " * (len(line) - len(stripped)) + stripped[1:]
+    return line
+
+
+def _shortened(text: str, most: int) -> str:
+    return text if len(text) <= most else text[:most] + "…"
+
+
+def _escape(text: str) -> str:
+    return _SPECIAL.sub(r"\\\1", text)
+
+
+def _cut(text: str, limit: int) -> str:
+    # The last guard: every part above is bounded, so this only bites on a tiny limit.
+    return text if len(text) < limit else text[: limit - 2] + "…\n"
+
+
+class _Writer:
+    """Appends text, and fenced blocks of as many whole lines as fit under a limit;
+    remembers whether anything was cut."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.size = 0
+        self.truncated = False
+
+    def add(self, text: str) -> None:
+        self.parts.append(text)
+        self.size += len(text)
+
+    def fenced(self, changes: Iterable[list[str]], total: int, limit: int) -> None:
+        """A ```diff block of each change's lines while they fit, then how many changes
+        were not shown (or shown only in part). Lines are made only as far as they fit."""
+        body: list[str] = []
+        size = self.size + _FENCE_ROOM
+        shown = 0
+        for lines in changes:
+            for line in lines:
+                size += len(line) + 1
+                if size >= limit:
+                    break
+                body.append(line)
+            else:
+                shown += 1
+                continue
+            break
+        fence = "`" * max(3, _longest_backtick_run(body) + 1)
+        self.add(f"{fence}diff\n" + "".join(line + "\n" for line in body))
+        if shown < total:
+            self.truncated = True
+            self.add(f"… {total - shown} more changes not shown\n")
+        self.add(f"{fence}\n")
+
+
+def _longest_backtick_run(lines: Sequence[str]) -> int:
+    return max((len(run) for line in lines for run in re.findall(r"`+", line)), default=0)
