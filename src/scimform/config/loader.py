@@ -1,0 +1,235 @@
+"""A config directory -> the desired state and every diagnostic, in one pass.
+
+Steps: find the files; read scimform.yaml (settings, mapping); read each resource file fast
+and check its shape; read the IdP exports named by `sources:`; run the rules; build the
+desired state. Positions are looked up only for the files that have diagnostics.
+
+Without scimform.yaml the defaults apply (local target, direct form, no scope), and an info
+diagnostic says so.
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from scimform.config.declared import Declarations, Finding, Site, error
+from scimform.config.desired import build_desired
+from scimform.config.files import config_files
+from scimform.config.mapping import compile_mapping
+from scimform.config.positions import PositionIndex
+from scimform.config.rules import check
+from scimform.config.schema import SETTINGS_FILE, SettingsFile
+from scimform.config.shape import Mapper, read_record, read_resource, read_settings
+from scimform.config.sources import SourceError, read_source
+from scimform.config.yamlio import YamlReadError, load_yaml
+from scimform.diagnostics import Diagnostic, Diagnostics, Location, Severity
+from scimform.errors import ConfigError
+from scimform.model import DesiredState
+
+
+@dataclass(frozen=True)
+class LoadedConfig:
+    """A loaded config: what it declares and what is wrong with it."""
+
+    root: Path
+    settings: SettingsFile
+    desired: DesiredState
+    diagnostics: Diagnostics
+    files: tuple[Path, ...]  # the resource files read, sorted
+
+    def require_valid(self) -> DesiredState:
+        """The desired state; raises ConfigError when the config has errors."""
+        if self.diagnostics.has_errors:
+            raise ConfigError("the config has errors; run scimform validate", self.diagnostics)
+        return self.desired
+
+
+def load_config(root: Path) -> LoadedConfig:
+    """Read the config directory `root`. Never raises for a user mistake: every problem is
+    a diagnostic with file:line:column, a stable code, the rule in plain words and a hint."""
+    # Loading makes millions of small objects and no reference cycles; the cyclic
+    # collector would scan the growing heap again and again (half the time at 100,000
+    # users), so it is paused for the load and restored after.
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        return _load_config(root)
+    finally:
+        if paused:
+            gc.enable()
+
+
+def _load_config(root: Path) -> LoadedConfig:
+    found = config_files(root)
+    direct: list[Diagnostic] = list(found.diagnostics)
+    settings_site = Site(str(root / SETTINGS_FILE))
+    settings, decl, readable = SettingsFile(), Declarations.empty(), True
+    if found.settings is not None:
+        settings, readable = _read_settings(found.settings, settings_site, decl, direct)
+    elif root.is_dir():
+        direct.append(_no_settings(root, found.resources))
+    if not readable:
+        # Without the settings, users cannot be read as intended (a mapping changes what
+        # they mean): only check that the other files parse, to avoid a flood of errors.
+        for path in found.resources:
+            _load(path, direct)
+        return LoadedConfig(root, settings, DesiredState(), _sorted(direct, []), found.resources)
+    mapping = _mapping(settings, settings_site, decl)
+    for path in found.resources:
+        _read_resource(path, mapping, decl, direct)
+    _read_sources(root, settings, settings_site, mapping, decl)
+    decl.findings.extend(check(decl, settings, settings_site))
+    desired, scope_findings = build_desired(decl, settings)
+    decl.findings.extend(scope_findings)
+    return LoadedConfig(root, settings, desired, _sorted(direct, decl.findings), found.resources)
+
+
+def _sorted(direct: list[Diagnostic], findings: list[Finding]) -> Diagnostics:
+    diagnostics = Diagnostics(direct)
+    diagnostics.extend(_resolve(findings))
+    return Diagnostics(diagnostics.sorted())
+
+
+def _no_settings(root: Path, resources: tuple[Path, ...]) -> Diagnostic:
+    if not resources:
+        return Diagnostic(
+            Severity.WARNING, "config.empty", f"no {SETTINGS_FILE} and no other *.yaml files",
+            Location(str(root)), "is this the config directory? declare users and groups in "
+            "*.yaml files",
+        )  # fmt: skip
+    return Diagnostic(
+        Severity.INFO, "config.no-settings",
+        f"no {SETTINGS_FILE}: the defaults apply (local target, users in the direct form, "
+        "no scope)", Location(str(root)), f"add {SETTINGS_FILE} to change them",
+    )  # fmt: skip
+
+
+def _read_settings(
+    path: Path, site: Site, decl: Declarations, direct: list[Diagnostic]
+) -> tuple[SettingsFile, bool]:
+    """The settings, and whether the file could be read at all."""
+    data, readable = _load(path, direct, empty_ok=True)
+    if data is None:
+        return SettingsFile(), readable
+    if not isinstance(data, dict):
+        decl.findings.append(_not_a_mapping(site, data))
+        return SettingsFile(), True
+    settings, findings = read_settings(data, site)
+    decl.findings.extend(findings)
+    return settings, True
+
+
+def _mapping(settings: SettingsFile, site: Site, decl: Declarations) -> Mapper | None:
+    if settings.mapping is None:
+        return None
+    compiled, problems = compile_mapping(settings.mapping)
+    decl.findings.extend(
+        error(p.code, p.message, site.at("mapping", p.key), p.hint) for p in problems
+    )
+    return Mapper.of(compiled, problems)
+
+
+def _read_resource(
+    path: Path, mapping: Mapper | None, decl: Declarations, direct: list[Diagnostic]
+) -> None:
+    site = Site(str(path))
+    data, _ = _load(path, direct)
+    if data is None:
+        return
+    if not isinstance(data, dict):
+        decl.findings.append(_not_a_mapping(site, data))
+        return
+    decl.merge(read_resource(data, site, mapping))
+
+
+def _load(path: Path, direct: list[Diagnostic], empty_ok: bool = False) -> tuple[object, bool]:
+    """The file's data (None when empty) and whether it could be read; what is wrong with
+    it goes to `direct`."""
+    try:
+        document = load_yaml(path, str(path))
+    except YamlReadError as exc:
+        direct.append(exc.diagnostic)
+        return None, False
+    direct.extend(document.diagnostics)
+    if document.data is None and not empty_ok:
+        direct.append(
+            Diagnostic(
+                Severity.WARNING,
+                "file.empty",
+                "the file is empty",
+                Location(str(path), 1, 1),
+                "declare users:, groups: or tokens: in it, or delete it",
+            )
+        )
+    return document.data, True
+
+
+def _not_a_mapping(site: Site, data: object) -> Finding:
+    kind = "a list" if isinstance(data, list) else "a single value"
+    return error(
+        "file.not-a-mapping",
+        f"the top level of the file is {kind}, not keys",
+        site,
+        "start the file with users:, groups: or tokens: (settings in "
+        f"{SETTINGS_FILE}), and indent the entries below",
+    )
+
+
+def _read_sources(
+    root: Path,
+    settings: SettingsFile,
+    site: Site,
+    mapping: Mapper | None,
+    decl: Declarations,
+) -> None:
+    for index, source in enumerate(settings.sources):
+        path = root / source.path
+        try:
+            records = read_source(path, source.format)
+        except SourceError as exc:
+            where = Site(str(path), line=exc.line) if exc.line else site.at("sources", index)
+            decl.findings.append(
+                error(
+                    "source.unreadable",
+                    exc.reason,
+                    where,
+                    "fix the export, or the path in sources:",
+                )
+            )
+            continue
+        for record in records:
+            read_record(decl, record.fields, Site(str(path), line=record.line), mapping)
+
+
+def _resolve(findings: Iterable[Finding]) -> list[Diagnostic]:
+    """Findings -> diagnostics, with positions looked up file by file; each file's node
+    tree is dropped once its findings are placed, so memory stays flat however many files
+    have something to report."""
+    by_file: dict[str, list[Finding]] = {}
+    for finding in findings:
+        by_file.setdefault(finding.site.file, []).append(finding)
+    firsts: dict[str, PositionIndex] = {}  # earlier places of duplicates, usually few
+    out: list[Diagnostic] = []
+    for file, group in by_file.items():
+        here = {file: PositionIndex(Path(file), file)}
+        for f in group:
+            message = f.message
+            if f.first is not None:
+                message += (
+                    f" (first at {_locate(f.first, here if f.first.file == file else firsts)})"
+                )
+            out.append(Diagnostic(f.severity, f.code, message, _locate(f.site, here), f.hint))
+    return out
+
+
+def _locate(site: Site, indexes: dict[str, PositionIndex]) -> Location:
+    if site.line is not None:
+        return Location(site.file, site.line, 1)
+    index = indexes.get(site.file)
+    if index is None:
+        index = indexes[site.file] = PositionIndex(Path(site.file), site.file)
+    line, column = index.locate(site.path)
+    return Location(site.file, line, column)

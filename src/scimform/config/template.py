@@ -1,0 +1,124 @@
+"""The template language of attribute mappings: literal text with `{field}` placeholders.
+
+Parsed once per mapping key; `mapping.py` evaluates the result against each record.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+
+class TemplateError(ValueError):
+    """A template that cannot be parsed; `code` is the diagnostic code."""
+
+    def __init__(self, code: str, message: str, hint: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.hint = hint
+
+
+@dataclass(frozen=True, slots=True)
+class Alternative:
+    """One field reference inside a placeholder: `name`, or `!name` to negate it."""
+
+    name: str
+    path: tuple[str, ...]
+    negate: bool = False
+
+    def walk(self, record: Mapping[str, Any]) -> Any:
+        """The value at the dotted path, or None when any step is missing."""
+        value: Any = record
+        for step in self.path:
+            if isinstance(value, Mapping):
+                value = value.get(step)
+            elif isinstance(value, list) and step.isdigit() and int(step) < len(value):
+                value = value[int(step)]
+            else:
+                return None
+            if value is None:
+                return None
+        return value
+
+
+@dataclass(frozen=True, slots=True)
+class Placeholder:
+    """`{a|b|c}`: the first alternative that is not empty."""
+
+    alternatives: tuple[Alternative, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Template:
+    """Literal text and placeholders in order. `single` is set when the template is exactly
+    one placeholder, the common case, so that it resolves without joining text."""
+
+    parts: tuple[str | Placeholder, ...]
+    single: Placeholder | None
+    has_placeholders: bool
+
+
+def _template(parts: list[str | Placeholder]) -> Template:
+    single = parts[0] if len(parts) == 1 and isinstance(parts[0], Placeholder) else None
+    return Template(tuple(parts), single, any(isinstance(p, Placeholder) for p in parts))
+
+
+def parse_template(source: str) -> Template:
+    """Parse a template; raises TemplateError for unbalanced braces or empty placeholders."""
+    parts: list[str | Placeholder] = []
+    literal: list[str] = []
+    i = 0
+    while i < len(source):
+        char = source[i]
+        if source.startswith(("{{", "}}"), i):
+            literal.append(char)
+            i += 2
+        elif char == "{":
+            end = _closing_brace(source, i)
+            if literal:
+                parts.append("".join(literal))
+                literal = []
+            parts.append(_placeholder(source, source[i + 1 : end]))
+            i = end + 1
+        elif char == "}":
+            raise _unbalanced(source, f"a '}}' at position {i + 1} closes nothing")
+        else:
+            literal.append(char)
+            i += 1
+    if literal:
+        parts.append("".join(literal))
+    return _template(parts)
+
+
+def _closing_brace(source: str, start: int) -> int:
+    for j in range(start + 1, len(source)):
+        if source[j] == "}":
+            return j
+        if source[j] == "{":
+            break
+    raise _unbalanced(source, f"the '{{' at position {start + 1} is never closed")
+
+
+def _placeholder(source: str, body: str) -> Placeholder:
+    alternatives: list[Alternative] = []
+    for raw in body.split("|"):
+        name = raw.strip()
+        negate = name.startswith("!")
+        name = name.removeprefix("!").strip()
+        if not name or any(not step for step in name.split(".")):
+            raise TemplateError(
+                "mapping.empty-placeholder",
+                f"template {source!r} has an empty field name in {{{body}}}",
+                "name a field of the record, such as {mail} or {mail|userPrincipalName}",
+            )
+        alternatives.append(Alternative(name, tuple(name.split(".")), negate))
+    return Placeholder(tuple(alternatives))
+
+
+def _unbalanced(source: str, detail: str) -> TemplateError:
+    return TemplateError(
+        "mapping.unbalanced-brace",
+        f"template {source!r} has unbalanced braces: {detail}",
+        "write a literal brace as {{ or }}",
+    )

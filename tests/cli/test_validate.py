@@ -1,0 +1,162 @@
+"""`scimform validate` through the real CLI: output formats, exit codes, --strict, --help."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from scimform.cli import main
+
+GOOD = {
+    "scimform.yaml": "ownership: {prune: false}\n",
+    "people.yaml": """\
+        users:
+          - userName: alice@corp.example
+            externalId: a-1
+            givenName: Alice
+            familyName: Liddell
+            displayName: Alice Liddell
+            email: alice@corp.example
+        groups:
+          - displayName: admins
+            members: [alice@corp.example]
+        """,
+}
+# Two errors (unknown key at 3:5, unknown member at 7:15) and a warning (no externalId).
+BAD = {
+    "scimform.yaml": "{}\n",
+    "people.yaml": """\
+        users:
+          - userName: bob@corp.example
+            givenNme: Bob
+            familyName: Stone
+            displayName: "Bob; Stone: 50%"
+            email: bob@corp.example
+        groups: [{displayName: admins, members: [bobby@corp.example]}]
+        """,
+}
+
+
+def write(root: Path, files: dict[str, str]) -> Path:
+    for name, text in files.items():
+        (root / name).write_text(textwrap.dedent(text), encoding="utf-8")
+    return root
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, ["validate", *args])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    return result.exit_code, result.output
+
+
+def test_a_valid_config_exits_0(tmp_path: Path) -> None:
+    code, out = run(str(write(tmp_path, GOOD)))
+    assert code == 0
+    assert out == "valid: 0 errors, 0 warnings; 1 user, 1 group, 0 tokens in 2 files\n"
+
+
+def test_text_output_lists_every_problem_with_a_hint(tmp_path: Path) -> None:
+    root = write(tmp_path, BAD)
+    code, out = run(str(root))
+    assert code == 1
+    people = root / "people.yaml"
+    assert out.splitlines() == [
+        f'{people}:2:5: warning[user.missing-external-id]: user "bob@corp.example" has no '
+        "externalId",
+        "    hint: add the stable id from your identity provider (e.g. its object id): "
+        "scimform matches users on it, so renames keep their AWS assignments",
+        f'{people}:3:5: error[schema.unknown-key]: unknown key "givenNme" in a user',
+        '    hint: did you mean "givenName"?',
+        f'{people}:5:5: warning[user.risky-character]: "displayName" contains one of '
+        "< > ; : %, which AWS may reject",
+        "    hint: remove the character if provisioning this value fails",
+        f'{people}:7:42: error[group.unknown-member]: group "admins" lists '
+        '"bobby@corp.example", who is not declared',
+        '    hint: did you mean "bob@corp.example"?',
+        "invalid: 2 errors, 2 warnings; 1 user, 1 group, 0 tokens in 2 files",
+    ]
+
+
+def test_json_output_has_a_stable_shape(tmp_path: Path) -> None:
+    root = write(tmp_path, BAD)
+    code, out = run(str(root), "--format", "json")
+    assert code == 1
+    body = json.loads(out)
+    assert body["version"] == 1 and body["valid"] is False
+    assert body["summary"] == {
+        "errors": 2, "warnings": 2, "info": 0, "files": 1, "users": 1, "groups": 1, "tokens": 0,
+    }  # fmt: skip
+    assert body["diagnostics"][1] == {
+        "severity": "error",
+        "code": "schema.unknown-key",
+        "message": 'unknown key "givenNme" in a user',
+        "hint": 'did you mean "givenName"?',
+        "file": str(root / "people.yaml"),
+        "line": 3,
+        "column": 5,
+    }
+
+
+def test_github_output_is_workflow_commands_with_relative_paths(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = write(tmp_path, BAD)
+    monkeypatch.chdir(root.parent)
+    code, out = run(str(root), "--format", "github")
+    assert code == 1
+    lines = out.splitlines()
+    file = f"{root.name}/people.yaml"
+    assert lines[1] == (
+        f"::error file={file},line=3,col=5,title=schema.unknown-key::"
+        'unknown key "givenNme" in a user%0Adid you mean "givenName"?'
+    )
+    # The risky-character message holds ":" and "%", which the command format escapes.
+    assert lines[2].startswith(f"::warning file={file},line=5,col=5,title=user.risky-character::")
+    assert "< > ; %3A %25" not in lines[2] and "< > ; : %25" in lines[2]
+    assert lines[-1].startswith("invalid: 2 errors")
+
+
+def test_strict_fails_on_warnings(tmp_path: Path) -> None:
+    files = dict(GOOD)
+    files["people.yaml"] = GOOD["people.yaml"].replace("            externalId: a-1\n", "")
+    root = write(tmp_path, files)
+    assert run(str(root))[0] == 0
+    assert run(str(root), "--strict")[0] == 1
+
+
+def test_the_directory_defaults_to_the_current_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(write(tmp_path, GOOD))
+    code, out = run()
+    assert (code, out.startswith("valid:")) == (0, True)
+
+
+def test_a_missing_directory_is_a_diagnostic_not_a_traceback(tmp_path: Path) -> None:
+    code, out = run(str(tmp_path / "nope"))
+    assert code == 1
+    assert f"{tmp_path / 'nope'}: error[config.not-found]: no such directory" in out
+
+
+def test_help_reads_well() -> None:
+    result = CliRunner().invoke(main, ["validate", "--help"])
+    assert result.exit_code == 0
+    for words in ("DIRECTORY", "--format [text|json|github]", "--strict", "Exit status"):
+        assert words in result.output
+
+
+def test_the_console_script(tmp_path: Path) -> None:
+    root = write(tmp_path, BAD)
+    script = Path(sys.executable).with_name("scimform")
+    done = subprocess.run(
+        [str(script), "validate", str(root)], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 1
+    assert "error[group.unknown-member]" in done.stdout
+    assert done.stderr == ""
