@@ -89,8 +89,9 @@ def test_json_output_has_a_stable_shape(tmp_path: Path) -> None:
     assert code == 1
     body = json.loads(out)
     assert body["version"] == 1 and body["valid"] is False
+    # "files" counts scimform.yaml too, as the text summary does.
     assert body["summary"] == {
-        "errors": 2, "warnings": 2, "info": 0, "files": 1, "users": 1, "groups": 1, "tokens": 0,
+        "errors": 2, "warnings": 2, "info": 0, "files": 2, "users": 1, "groups": 1, "tokens": 0,
     }  # fmt: skip
     assert body["diagnostics"][1] == {
         "severity": "error",

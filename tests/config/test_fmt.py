@@ -323,9 +323,10 @@ def test_syntax_error_names_line_and_column() -> None:
     assert "untouched" in problem.hint
 
 
-def test_tab_indentation_is_a_syntax_error_on_its_line() -> None:
+def test_tab_indentation_is_named_on_its_line_as_validate_names_it() -> None:
     problem = error_of("users:\n\t- userName: a\n")
-    assert (problem.code, problem.location.line, problem.location.column) == ("yaml.syntax", 2, 1)
+    assert (problem.code, problem.location.line, problem.location.column) == ("yaml.tab", 2, 1)
+    assert problem.hint is not None and "spaces" in problem.hint
 
 
 def test_nesting_too_deep_is_an_error_not_a_crash() -> None:

@@ -11,7 +11,7 @@ from scimform.config.fmt import FormattedFile, format_config
 from scimform.diagnostics import Diagnostic
 
 
-@click.command("fmt")
+@click.command("fmt", short_help="Rewrite config files in the canonical layout.")
 @click.argument(
     "path",
     default=".",

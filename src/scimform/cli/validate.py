@@ -85,10 +85,14 @@ def _summary(loaded: LoadedConfig) -> str:
             _plural(len(desired.tokens), "token"),
         ]
     )
-    settings = (loaded.root / SETTINGS_FILE).is_file()
-    files = _plural(len(loaded.files) + settings, "file")
+    files = _plural(_file_count(loaded), "file")
     verdict = "invalid" if diags.has_errors else "valid"
     return f"{verdict}: {', '.join(counts)}; {declared} in {files}"
+
+
+def _file_count(loaded: LoadedConfig) -> int:
+    """The files read: the resource files, and scimform.yaml when there is one."""
+    return len(loaded.files) + (loaded.root / SETTINGS_FILE).is_file()
 
 
 def _plural(count: int, noun: str) -> str:
@@ -105,7 +109,7 @@ def json_report(loaded: LoadedConfig) -> str:
             "errors": diags.count(Severity.ERROR),
             "warnings": diags.count(Severity.WARNING),
             "info": diags.count(Severity.INFO),
-            "files": len(loaded.files),
+            "files": _file_count(loaded),
             "users": len(loaded.desired.users),
             "groups": len(loaded.desired.groups),
             "tokens": len(loaded.desired.tokens),

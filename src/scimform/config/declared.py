@@ -79,10 +79,16 @@ class DeclaredGroup:
 
 @dataclass(frozen=True, slots=True)
 class DeclaredTokens:
-    """A `tokens:` block that passed the schema."""
+    """A `tokens:` block that passed the schema. `positions` holds the place in the file
+    of each expected token kept, when some had to be left out; empty means all were kept."""
 
     spec: TokensSpec
     site: Site
+    positions: tuple[int, ...] = ()
+
+    def token_site(self, index: int) -> Site:
+        """Where the expected token at `index` of `spec.expected` was written."""
+        return self.site.at("expected", self.positions[index] if self.positions else index)
 
 
 @dataclass(slots=True)

@@ -10,6 +10,7 @@ loaded again and compared with the input: a file whose meaning would change is r
 
 from __future__ import annotations
 
+import codecs
 import io
 import os
 import re
@@ -33,7 +34,7 @@ from scimform.config.fmt_comments import reorder_map, sort_names, tidy_end_of_li
 from scimform.config.fmt_layout import RESOURCES, SETTINGS, Shape
 from scimform.config.fmt_quoting import needs_quotes, plain_meaning
 from scimform.config.schema import SETTINGS_FILE
-from scimform.config.yamlio import MAX_FILE_BYTES
+from scimform.config.yamlio import YamlReadError, read_text
 from scimform.diagnostics import Diagnostic, Diagnostics, Location, Severity
 from scimform.errors import ConfigError
 from scimform.model import user_key
@@ -56,12 +57,17 @@ class FormattedFile:
 
 
 def config_files(root: Path) -> list[Path]:
-    """The `*.yaml` files of a config directory, sorted; hidden directories (such as
-    `.scimform/`) and symlinked directories are not entered."""
+    """The `*.yaml` files of a config directory, sorted; hidden files and directories
+    (`.pre-commit-config.yaml`, `.scimform/`), which validate does not read either, are
+    left alone, and symlinked directories are not entered."""
     found: list[Path] = []
     for directory, subdirs, files in os.walk(root):
         subdirs[:] = sorted(d for d in subdirs if not d.startswith("."))
-        found.extend(Path(directory) / name for name in files if name.endswith(".yaml"))
+        found.extend(
+            Path(directory) / name
+            for name in files
+            if name.endswith(".yaml") and not name.startswith(".")
+        )
     return sorted(found)
 
 
@@ -75,13 +81,14 @@ def format_config(root: Path) -> list[FormattedFile]:
 
 def format_file(path: Path, *, settings: bool) -> FormattedFile:
     """Format one file; a file that cannot be read or parsed comes back with its problem."""
-    try:
-        if path.stat().st_size > MAX_FILE_BYTES:
-            return FormattedFile(path, None, None, _unreadable(path, "it is too large"))
-        original = path.read_bytes().decode("utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = "it is not UTF-8" if isinstance(exc, UnicodeDecodeError) else exc.strerror
-        return FormattedFile(path, None, None, _unreadable(path, str(reason)))
+    try:  # the checks validate makes, with its diagnostics (the bad byte's line, ...)
+        text = read_text(path, str(path))
+        with path.open("rb") as head:  # read_text drops a BOM; fmt drops it from the file
+            original = "\ufeff" + text if head.read(3) == codecs.BOM_UTF8 else text
+    except YamlReadError as exc:
+        return FormattedFile(path, None, None, exc.diagnostic)
+    except OSError as exc:  # the file went away between the two reads
+        return FormattedFile(path, None, None, _unreadable(path, str(exc.strerror)))
     try:
         return FormattedFile(path, original, format_text(original, settings, str(path)))
     except ConfigError as exc:
@@ -121,6 +128,16 @@ def _load(text: str, file: str) -> Any:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
         problem = exc.problem or exc.context or "not valid YAML"
+        if "'\\t'" in str(problem):  # as validate says it
+            hint = "replace the tabs at the start of the line with spaces"
+            raise _error(
+                file,
+                "yaml.tab",
+                "a tab is used for indentation; YAML allows only spaces",
+                line,
+                column,
+                hint,
+            ) from None
         raise _parse_error(file, str(problem), line, column) from None
     except YAMLError as exc:
         raise _parse_error(file, str(exc), None, None) from None
@@ -231,7 +248,7 @@ def _unreadable(path: Path, reason: str) -> Diagnostic:
         "file.unreadable",
         f"fmt cannot read the file: {reason}",
         Location(str(path)),
-        "save it as UTF-8 text, under 16 MiB (split a large file by team)",
+        "check the file's permissions",
     )
 
 

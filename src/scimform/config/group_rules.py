@@ -32,9 +32,9 @@ class _Known:
     def __init__(self, decl: Declarations) -> None:
         self.exact_users = {u.spec.user_name for u in decl.users}
         self.users = {user_key(name) for name in self.exact_users}
-        self.users |= {user_key(n) for n in decl.rejected_users}
+        self.users |= {user_key(n) for n in decl.rejected_users if n}  # "": no name at all
         self.groups = {g.spec.display_name.casefold() for g in decl.groups}
-        self.groups |= {n.casefold() for n in decl.rejected_groups}
+        self.groups |= {n.casefold() for n in decl.rejected_groups if n}
         self._decl = decl
         self._user_names: Suggester | None = None
         self._group_names: Suggester | None = None

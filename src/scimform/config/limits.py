@@ -13,6 +13,8 @@ MAX_STRING = 1024
 # Okta reports AWS rejecting these in attribute values; AWS documents nothing, so: a warning.
 RISKY = re.compile(r"[<>;:%]")
 _RESERVED = {name.casefold() for name in RESERVED_NAMES}
+# Keys a user or group cannot do without, so "remove it" is no advice for them.
+_REQUIRED = frozenset({"userName", "givenName", "familyName", "displayName"})
 
 
 def is_reserved(name: str) -> bool:
@@ -28,7 +30,9 @@ def string_value(value: str, path: tuple[str, ...], site: Site, kind: str) -> It
             f"{kind}.empty-value",
             f'"{key}" is empty; AWS rejects empty strings',
             site.at(*path),
-            "remove the key instead of leaving it empty",
+            f"give it a value: AWS requires {key}"
+            if key in _REQUIRED
+            else "remove the key instead of leaving it empty",
         )
         return
     limit = MAX_EXTERNAL_ID if key == "externalId" else MAX_STRING

@@ -22,8 +22,8 @@ from scimform.config.mapping import compile_mapping
 from scimform.config.positions import PositionIndex
 from scimform.config.rules import check
 from scimform.config.schema import SETTINGS_FILE, SettingsFile
-from scimform.config.shape import Mapper, read_record, read_resource, read_settings
-from scimform.config.sources import SourceError, read_source
+from scimform.config.shape import Mapper, read_resource, read_settings
+from scimform.config.source_users import read_sources
 from scimform.config.yamlio import YamlReadError, load_yaml
 from scimform.diagnostics import Diagnostic, Diagnostics, Location, Severity
 from scimform.errors import ConfigError
@@ -80,7 +80,7 @@ def _load_config(root: Path) -> LoadedConfig:
     mapping = _mapping(settings, settings_site, decl)
     for path in found.resources:
         _read_resource(path, mapping, decl, direct)
-    _read_sources(root, settings, settings_site, mapping, decl)
+    read_sources(root, settings, settings_site, mapping, decl)
     decl.findings.extend(check(decl, settings, settings_site))
     desired, scope_findings = build_desired(decl, settings)
     decl.findings.extend(scope_findings)
@@ -176,32 +176,6 @@ def _not_a_mapping(site: Site, data: object) -> Finding:
         "start the file with users:, groups: or tokens: (settings in "
         f"{SETTINGS_FILE}), and indent the entries below",
     )
-
-
-def _read_sources(
-    root: Path,
-    settings: SettingsFile,
-    site: Site,
-    mapping: Mapper | None,
-    decl: Declarations,
-) -> None:
-    for index, source in enumerate(settings.sources):
-        path = root / source.path
-        try:
-            records = read_source(path, source.format)
-        except SourceError as exc:
-            where = Site(str(path), line=exc.line) if exc.line else site.at("sources", index)
-            decl.findings.append(
-                error(
-                    "source.unreadable",
-                    exc.reason,
-                    where,
-                    "fix the export, or the path in sources:",
-                )
-            )
-            continue
-        for record in records:
-            read_record(decl, record.fields, Site(str(path), line=record.line), mapping)
 
 
 def _resolve(findings: Iterable[Finding]) -> list[Diagnostic]:

@@ -100,6 +100,16 @@ class CompiledMapping:
         """The mapping keys that compiled, in the order written."""
         return tuple(rule.key for rule in self._rules)
 
+    def placeholders(self) -> list[tuple[str, str, Placeholder]]:
+        """(mapping key, friendly name of the attribute it sets, placeholder) for every
+        placeholder of every compiled template."""
+        return [
+            (rule.key, ".".join(rule.target), part)
+            for rule in self._rules
+            for part in rule.template.parts
+            if isinstance(part, Placeholder)
+        ]
+
     def apply(self, record: Mapping[str, Any]) -> tuple[dict[str, Any], list[MappingProblem]]:
         """One IdP-shaped record -> a user in the direct form (UserSpec's YAML names).
 

@@ -56,7 +56,7 @@ def check(decl: Declarations, settings: SettingsFile, settings_site: Site) -> li
     """Every rule over everything declared."""
     findings: list[Finding] = []
     for user in decl.users:
-        findings.extend(_user(user, settings.require_external_id))
+        findings.extend(_user(user, settings.require_external_id, settings.mapping is not None))
     findings.extend(_unique_users(decl.users))
     findings.extend(check_groups(decl))
     findings.extend(check_tokens(decl.tokens))
@@ -64,20 +64,26 @@ def check(decl: Declarations, settings: SettingsFile, settings_site: Site) -> li
     return findings
 
 
-def _user(user: DeclaredUser, require_external_id: bool) -> Iterator[Finding]:
+def _user(user: DeclaredUser, require_external_id: bool, mapped: bool) -> Iterator[Finding]:
     spec, site = user.spec, user.site
     name = spec.user_name
     broken = user.broken
+    # Under a mapping a user is an IdP record: the fix is in the field the template reads
+    # (in the export, for a source record), not a new key named after AWS's attribute.
+    fill = "fill in the field its mapping template reads, or add a fallback ({a|b})"
+    if site.line is not None:
+        fill = "fill in the field its mapping template reads in the export, or add a fallback"
     for field, key, code in _REQUIRED:
         if getattr(spec, field) is None and key not in broken:
-            yield error(code, f'user "{name}" has no {key}; AWS requires one', site, f"add {key}:")
+            hint = fill if mapped else f"add {key}:"
+            yield error(code, f'user "{name}" has no {key}; AWS requires one', site, hint)
     yield from _user_name(name, site.at("userName"))
     if spec.email is None and "email" not in broken:
         yield error(
             "user.missing-email",
             f'user "{name}" has no email; AWS needs exactly one',
             site,
-            "add email: with the user's primary address",
+            fill if mapped else "add email: with the user's primary address",
         )
     elif spec.email and not _EMAIL.match(spec.email):
         yield error(
@@ -179,9 +185,7 @@ def check_tokens(blocks: Sequence[DeclaredTokens]) -> list[Finding]:
         )
         for b in blocks[1:]
     ]
-    expected = [
-        (t, b.site.at("expected", i)) for b in blocks for i, t in enumerate(b.spec.expected)
-    ]
+    expected = [(t, b.token_site(i)) for b in blocks for i, t in enumerate(b.spec.expected)]
     if len(expected) > MAX_TOKENS:
         findings.append(
             error(

@@ -23,6 +23,7 @@ from scimform.config.declared import (
 from scimform.config.mapping import CompiledMapping, MappingProblem
 from scimform.config.schema import GroupSpec, ResourceFile, SettingsFile, UserSpec
 from scimform.config.schema_errors import meant_keys, translate
+from scimform.config.token_block import read_tokens
 from scimform.model import ATTRIBUTES
 
 _M = TypeVar("_M", bound=BaseModel)
@@ -75,13 +76,16 @@ def read_resource(data: dict[str, Any], site: Site, mapping: Mapper | None) -> D
         except ValidationError:
             pass  # walk it item by item below, to report every problem
     out = Declarations.empty()
-    rest = {key: value for key, value in data.items() if key not in ("users", "groups")}
+    rest = {key: value for key, value in data.items() if key not in ("users", "groups", "tokens")}
     try:
-        tokens = ResourceFile.model_validate(rest).tokens
-        if tokens is not None:
-            out.tokens.append(DeclaredTokens(tokens, site.at("tokens")))
+        ResourceFile.model_validate(rest)  # for unknown keys at the top of the file
     except ValidationError as exc:
         out.findings.extend(translate(exc, ResourceFile, site))
+    if data.get("tokens") is not None:
+        tokens, findings = read_tokens(data["tokens"], site)
+        out.findings.extend(findings)
+        if tokens is not None:
+            out.tokens.append(tokens)
     for index, raw in enumerate(_items(data, "users", site, out)):
         read_record(out, raw, site.at("users", index), mapping)
     for index, raw in enumerate(_items(data, "groups", site, out)):
@@ -146,7 +150,9 @@ def _add_user(out: Declarations, raw: Any, site: Site, unset: frozenset[str] = f
     if spec is None:
         out.rejected_users.add(_name(raw, "userName"))
     else:
-        broken |= {_MULTI_KEYS.get(str(f.site.path[-1]), "") for f in multi}
+        # `emails: [...]` and `email: [...]` both leave the user without its one email:
+        # reported once, as multi-valued, not also as missing.
+        broken |= {_MULTI_KEYS.get(key, key) for key in (str(f.site.path[-1]) for f in multi)}
         out.users.append(DeclaredUser(spec, site, frozenset(broken) | unset))
 
 
@@ -172,7 +178,9 @@ def _validate(
     except ValidationError as exc:
         findings.extend(translate(exc, model, site))
         broken = {str(err["loc"][0]) for err in exc.errors() if err["loc"]}
-        broken |= meant_keys(exc, model)
+        # A key a typo was meant to be is "not missing", unless it is there as well
+        # (`member:` beside `members:`): then the real key is kept and checked.
+        broken |= meant_keys(exc, model) - raw.keys()
     try:
         return model.model_validate({k: v for k, v in raw.items() if k not in broken}), broken
     except ValidationError:  # a required key is bad: there is nothing to check

@@ -64,14 +64,7 @@ def read_text(path: Path, file: str) -> str:
             raise YamlReadError(_too_large(file, size))
         raw = path.read_bytes()
     except OSError as exc:
-        raise YamlReadError(
-            _error(
-                file,
-                "file.unreadable",
-                f"cannot read the file: {exc.strerror or exc}",
-                "check the file's permissions, or remove it from the config directory",
-            )
-        ) from None
+        raise YamlReadError(_unreadable(path, file, exc)) from None
     if raw.startswith(_UTF16_BOMS):
         raise YamlReadError(
             _error(
@@ -96,6 +89,15 @@ def read_text(path: Path, file: str) -> str:
                 col,
             )
         ) from None
+
+
+def _unreadable(path: Path, file: str, exc: OSError) -> Diagnostic:
+    if path.is_symlink() and not path.exists():
+        message, hint = "the file is a symlink to nothing", "fix the link, or remove it"
+    else:
+        message = f"cannot read the file: {exc.strerror or exc}"
+        hint = "check the file's permissions, or remove it from the config directory"
+    return _error(file, "file.unreadable", message, hint)
 
 
 def _too_large(file: str, size: int) -> Diagnostic:
@@ -210,14 +212,7 @@ def load_yaml(path: Path, file: str) -> YamlDocument:
     except yaml.YAMLError as exc:
         raise YamlReadError(_syntax_error(file, text, exc)) from None
     except RecursionError:
-        raise YamlReadError(
-            _error(
-                file,
-                "yaml.too-deep",
-                "the YAML is nested too deeply to read",
-                "a config never needs more than a few levels of nesting",
-            )
-        ) from None
+        raise YamlReadError(_too_deep(file)) from None
     finally:
         loader.dispose()
     return YamlDocument(data, tuple(_duplicate(file, a, b) for a, b in loader.duplicates))
@@ -235,12 +230,25 @@ def _duplicate(file: str, first: yaml.Node, second: yaml.Node) -> Diagnostic:
     )
 
 
+def _too_deep(file: str, line: int = 1, col: int = 1) -> Diagnostic:
+    return _error(
+        file,
+        "yaml.too-deep",
+        "the YAML is nested too deeply to read",
+        "a config never needs more than a few levels of nesting",
+        line,
+        col,
+    )
+
+
 def _syntax_error(file: str, text: str, exc: yaml.YAMLError) -> Diagnostic:
     if isinstance(exc, yaml.reader.ReaderError):
         return _forbidden_character(file, text)
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
     problem = getattr(exc, "problem", None) or str(exc)
+    if "maximum nesting depth" in problem:  # libyaml's own limit, before Python's
+        return _too_deep(file, line, col)
     if isinstance(exc, _BadDate):
         return _error(
             file,

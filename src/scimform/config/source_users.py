@@ -1,0 +1,119 @@
+"""Users from the IdP exports named by `sources:`, mapped into the direct form.
+
+Before the records are read, the mapping is checked against what the export holds: a
+template naming a field that no record of the export fills (a typo such as `{surnme}`,
+or a column the export lacks) is reported once, at the mapping key, with the closest
+field the export does have. Without this, every record would get its own "has no
+familyName" error pointing at the export, and a template such as `"{givenName}
+{surnme}"` would quietly make every displayName half of what was meant.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from scimform.config.declared import Declarations, Finding, Site, error, warning
+from scimform.config.schema import SettingsFile
+from scimform.config.shape import Mapper, read_record
+from scimform.config.sources import SourceError, SourceRecord, read_source
+from scimform.config.template import Alternative, Placeholder
+
+# Attributes without which a user is an error: an unfilled template for one is an error,
+# for any other attribute a warning (an export may lack an optional column).
+_NEEDED = frozenset({"userName", "givenName", "familyName", "displayName", "email"})
+
+
+def read_sources(
+    root: Path, settings: SettingsFile, site: Site, mapping: Mapper | None, decl: Declarations
+) -> None:
+    """Read every export of `settings.sources` (paths relative to `root`) into `decl`;
+    `site` is scimform.yaml, where unreadable sources and unfilled templates are reported."""
+    for index, source in enumerate(settings.sources):
+        path = root / source.path
+        try:
+            records = read_source(path, source.format)
+        except SourceError as exc:
+            where = Site(str(path), line=exc.line) if exc.line else site.at("sources", index)
+            decl.findings.append(
+                error(
+                    "source.unreadable",
+                    exc.reason,
+                    where,
+                    "fix the export, or the path in sources:",
+                )
+            )
+            continue
+        this = mapping  # what one export lacks says nothing about the next
+        if mapping is not None:
+            findings, unfilled = unfilled_templates(mapping, records, source.path, site)
+            decl.findings.extend(findings)
+            if "userName" in unfilled:
+                continue  # no record can be told apart: each would only repeat the error
+            this = replace(mapping, broken=mapping.broken | unfilled)
+        for record in records:
+            read_record(decl, record.fields, Site(str(path), line=record.line), this)
+
+
+def unfilled_templates(
+    mapping: Mapper, records: Sequence[SourceRecord], export: str, site: Site
+) -> tuple[list[Finding], frozenset[str]]:
+    """One finding per placeholder that no record of the export fills, at its mapping key,
+    and the attributes those placeholders set."""
+    findings: list[Finding] = []
+    unfilled: set[str] = set()
+    fields: list[str] | None = None
+    for key, attribute, placeholder in mapping.compiled.placeholders():
+        if any(_filled(alt, records) for alt in placeholder.alternatives):
+            continue
+        if fields is None:
+            fields = _field_names(r.fields for r in records)
+        unfilled.add(attribute)
+        findings.append(_unfilled(key, attribute, placeholder, export, fields, site))
+    return findings, frozenset(unfilled)
+
+
+def _filled(alt: Alternative, records: Iterable[SourceRecord]) -> bool:
+    """Whether any record has a value for this field (the usual case: the first one does)."""
+    for record in records:
+        row = record.fields
+        value = row.get(alt.name) if alt.name in row else alt.walk(row)
+        if value is not None and value != "" and value != []:
+            return True
+    return False
+
+
+def _field_names(rows: Iterable[Mapping[str, Any]]) -> list[str]:
+    """Every field the export fills, nested ones as dotted paths (profile.firstName)."""
+    names: dict[str, None] = {}
+    for row in rows:
+        for key, value in row.items():
+            names[key] = None
+            if isinstance(value, Mapping):
+                names.update((f"{key}.{inner}", None) for inner in value)
+    return list(names)
+
+
+def _unfilled(
+    key: str, attribute: str, placeholder: Placeholder, export: str, fields: list[str], site: Site
+) -> Finding:
+    names = [alt.name for alt in placeholder.alternatives]
+    shown = " or ".join(f'"{name}"' for name in names)
+    close = difflib.get_close_matches(names[0], fields, n=1, cutoff=0.6)
+    if close:
+        hint = f'did you mean "{close[0]}"?'
+    else:
+        hint = f"name a field the export has: {', '.join(fields[:12])}" + (
+            ", ..." if len(fields) > 12 else ""
+        )
+    make = error if attribute in _NEEDED else warning
+    return make(
+        "mapping.unknown-field",
+        f"{key}: no user in {export} has a value for {shown}, so no user gets {attribute} "
+        "from this template",
+        site.at("mapping", key),
+        hint,
+    )
