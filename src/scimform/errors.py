@@ -3,14 +3,19 @@
 ScimformError                 anything scimform raises on purpose; the CLI maps it to exit 1
 ├── ConfigError               the config could not be loaded; carries the diagnostics
 ├── TargetError               the target URL or token reference is unusable
+│   └── TokenRefused          the target answered 401: the token is expired, deleted or wrong
 ├── StoreError                the embedded store refused or failed an operation
 │   ├── Conflict              a unique key (userName, externalId, displayName) is taken
 │   ├── NotFound              no object with that id
 │   └── TokenLimit            a third token was asked for (AWS allows two)
 ├── LiveReadError             a read of the live store failed; the live state is unknown
+├── ChangeFailed              a write to the live store failed after its retries
 ├── ApplyError                an apply stopped with failed changes
 ├── UnsafePlanError           a plan exceeds the safety thresholds (needs --force)
-└── StalePlanError            the live store changed since the saved plan was made
+├── StalePlanError            the live store changed since the saved plan was made
+├── ScimProblem               a request the embedded SCIM server refuses (status, AWS's detail)
+├── TokenApiError             the token API (embedded store or admin API) failed an operation
+└── TokenSinkError            the new SCIM token could not be handed to its sink
 
 Transport exceptions (httpx) are translated into these in exactly one place, the SCIM
 backend. Messages never contain a token.
@@ -21,6 +26,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from scimform.diagnostics import Diagnostics
 
 
@@ -38,6 +45,10 @@ class ConfigError(ScimformError):
 
 class TargetError(ScimformError):
     """The target or its token reference cannot be used."""
+
+
+class TokenRefused(TargetError):
+    """The target refused the SCIM token (401)."""
 
 
 class StoreError(ScimformError):
@@ -60,6 +71,16 @@ class LiveReadError(ScimformError):
     """Reading the live store failed, so the live state is unknown."""
 
 
+class ChangeFailed(ScimformError):
+    """A write to the live store failed after its retries: `status` is the HTTP status
+    (None when no response came back) and `detail` what the store said."""
+
+    def __init__(self, message: str, status: int | None = None, detail: str = "") -> None:
+        super().__init__(message)
+        self.status = status
+        self.detail = detail
+
+
 class ApplyError(ScimformError):
     """An apply finished with failed changes."""
 
@@ -70,3 +91,23 @@ class UnsafePlanError(ScimformError):
 
 class StalePlanError(ScimformError):
     """The live store changed since the saved plan was made."""
+
+
+class ScimProblem(ScimformError):
+    """A SCIM request the embedded server refuses: the HTTP `status`, AWS's `detail` and any
+    response `headers`. The SCIM service turns it into AWS's error body; it never travels
+    further."""
+
+    def __init__(self, status: int, detail: str, headers: Mapping[str, str] | None = None) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.detail = detail
+        self.headers = dict(headers or {})
+
+
+class TokenApiError(ScimformError):
+    """Listing, creating, deleting or checking a SCIM token through a token API failed."""
+
+
+class TokenSinkError(ScimformError):
+    """Handing a new SCIM token to its sink (a file or a command) failed."""
