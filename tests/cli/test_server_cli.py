@@ -4,6 +4,7 @@ import re
 import stat
 import subprocess
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -236,3 +237,23 @@ def test_the_console_script(db: Path, tmp_path: Path) -> None:
     )
     assert refused.returncode == 1
     assert refused.stderr.startswith("Error: automatic provisioning cannot be disabled")
+
+
+def test_tokens_near_or_past_expiry_are_warned_about_as_the_console_does(db: Path) -> None:
+    now = datetime.now(UTC)
+    with Store.open(db) as store:
+        made = store.enable_provisioning(now=now - timedelta(days=300))
+        assert made is not None
+        ageing = made[0]
+        expired = store.create_token(now=now - timedelta(days=400))[0]
+    for command in (("server", "token", "list"), ("server", "status")):
+        result = run(*command, "--db", str(db))
+        assert f"access token {ageing.id} expires on" in result.stderr
+        assert "(in 64 days)" in result.stderr and "Rotate it" in result.stderr
+        assert f"access token {expired.id} expired on" in result.stderr
+        assert "Warning" not in result.stdout
+    with Store.open(db) as store:
+        store.delete_token(expired.id)
+        store.delete_token(ageing.id)
+        store.create_token()
+    assert "Warning" not in run("server", "token", "list", "--db", str(db)).output

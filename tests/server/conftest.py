@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import re
+import subprocess
+import sys
+import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -84,3 +89,50 @@ def make_group(scim: httpx.Client) -> Callable[..., Doc]:
         return created
 
     return make
+
+
+@pytest.fixture
+def served_by_cli(tmp_path: Path) -> Iterator[tuple[str, str]]:
+    """A fresh store made and served the way a user does it: `scimform server enable
+    --token-file` then a `scimform serve --port 0` subprocess; yields (SCIM endpoint, token)
+    and stops the server afterwards."""
+    scimform = str(Path(sys.executable).parent / "scimform")
+    db, token_file = tmp_path / "cli-store.db", tmp_path / "token"
+    subprocess.run(
+        [scimform, "server", "enable", "--db", str(db), "--token-file", str(token_file)],
+        check=True,
+        capture_output=True,
+    )
+    process = subprocess.Popen(
+        [scimform, "serve", "--db", str(db), "--port", "0", "--log-level", "warning"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        endpoint = ""
+        while not endpoint:
+            line = process.stdout.readline()
+            assert line, "scimform serve exited before it listened"
+            endpoint = next(iter(re.findall(r"http://\S+/scim/v2", line)), "")
+        _wait_until_answering(endpoint)
+        yield endpoint, token_file.read_text().strip()
+    finally:
+        process.terminate()
+        try:
+            process.communicate(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.communicate()
+
+
+def _wait_until_answering(endpoint: str) -> None:
+    deadline = time.monotonic() + 15
+    while True:
+        try:
+            httpx.get(f"{endpoint}/ServiceProviderConfig", timeout=1)
+            return
+        except httpx.TransportError:
+            assert time.monotonic() < deadline, "scimform serve never answered"
+            time.sleep(0.05)

@@ -272,3 +272,27 @@ def test_deleting_a_user_removes_their_memberships(
     group = make_group(members=(alice["id"],))
     assert scim.delete(f"/Users/{alice['id']}").status_code == 204
     assert _member_ids(scim, group["id"]) == set()
+
+
+@pytest.mark.parametrize("method", ["GET", "PATCH", "DELETE"])
+def test_unknown_group_id_is_404(scim: httpx.Client, patch: Patch, method: str) -> None:
+    body = patch({"op": "replace", "path": "displayName", "value": "x"})
+    response = scim.request(
+        method, "/Groups/9067729b3d-nope", json=body if method == "PATCH" else None
+    )
+    assert response.status_code == 404
+    assert response.json()["status"] == "404" and "9067729b3d-nope" in response.json()["detail"]
+
+
+def test_a_classic_group_list_hides_what_is_past_its_cap(
+    scim: httpx.Client, scim_server: Any, group_doc: Callable[..., Doc]
+) -> None:
+    with scim_server.store.transaction():
+        for i in range(105):
+            scim_server.store.create_group(group_doc(f"team-{i:03d}"), [])
+    classic = scim.get("/Groups").json()
+    assert (classic["totalResults"], classic["itemsPerPage"]) == (100, 100)
+    assert "nextCursor" not in classic and all(g["members"] == [] for g in classic["Resources"])
+    paged = scim.get("/Groups", params={"cursor": "", "count": 100}).json()
+    rest = scim.get("/Groups", params={"cursor": paged["nextCursor"]}).json()
+    assert paged["itemsPerPage"] + rest["itemsPerPage"] == 105 and "nextCursor" not in rest

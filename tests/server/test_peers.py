@@ -72,13 +72,25 @@ def _key(result: Any) -> tuple[str, str | None, str | None]:
     return result.title, result.resource_type, urn
 
 
-def test_scim2_tester_passes_every_check_aws_behaviour_allows(scim_server: Any) -> None:
+@pytest.fixture(params=["in-process", "scimform-serve"])
+def tested_endpoint(request: pytest.FixtureRequest) -> tuple[str, str]:
+    """(SCIM endpoint, token): the app under the suite's shared uvicorn, and a real
+    `scimform serve` subprocess over a store made with `scimform server enable`."""
+    if request.param == "in-process":
+        server = request.getfixturevalue("scim_server")
+        return server.url, server.token
+    served: tuple[str, str] = request.getfixturevalue("served_by_cli")
+    return served
+
+
+def test_scim2_tester_passes_every_check_aws_behaviour_allows(
+    tested_endpoint: tuple[str, str],
+) -> None:
+    url, token = tested_endpoint
     state = random.getstate()
     random.seed(3)  # the checker fills attributes with random values
     http = httpx2.Client(
-        transport=RfcErrorBodies(),
-        base_url=scim_server.url,
-        headers={"Authorization": f"Bearer {scim_server.token}"},
+        transport=RfcErrorBodies(), base_url=url, headers={"Authorization": f"Bearer {token}"}
     )
     try:
         with http:

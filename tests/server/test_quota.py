@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from scimform.server.problems import ScimProblem
+from scimform.errors import ScimProblem
 from scimform.server.quota import STORE_QUOTA, Quota
 from scimform.server.service import ScimService
 from scimform.store import Store

@@ -54,7 +54,13 @@ def _admin_key(path: Path | None) -> str | None:
     help="The store file (created if missing).",
 )
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", type=click.IntRange(0, 65535), default=8080, show_default=True)
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8080,
+    show_default=True,
+    help="Port to listen on (0: any free port, printed at start).",
+)
 @click.option("--tenant", help="Serve under this tenant id (kept in the store).")
 @click.option(
     "--admin-key-file",
@@ -90,6 +96,7 @@ def _admin_key(path: Path | None) -> str | None:
     type=click.Choice(["debug", "info", "warning", "error"]),
     default="info",
     show_default=True,
+    help="Log level; the access log never holds a header, so never a token.",
 )
 def command(
     db: Path,

@@ -12,7 +12,7 @@ import os
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -24,6 +24,8 @@ from scimform.store.seed import seed_store
 DEFAULT_DB = ".scimform/store.db"
 # Where `scimform serve` serves a store when run with its defaults.
 SERVE_BASE_URL = "http://127.0.0.1:8080"
+# The AWS console starts warning about a token this long before it expires.
+EXPIRY_WARNING = timedelta(days=90)
 
 _F = TypeVar("_F", bound=Callable[..., Any])
 
@@ -49,6 +51,26 @@ def _endpoint(tenant_id: str) -> str:
 
 def _when(moment: datetime | None) -> str:
     return moment.strftime("%Y-%m-%d %H:%M UTC") if moment else "never"
+
+
+def _expiry_warnings(tokens: list[TokenInfo], now: datetime | None = None) -> list[str]:
+    """A line for each token that has expired or expires within 90 days, as the console
+    warns, with the rotation AWS describes."""
+    moment = now or datetime.now(UTC)
+    lines = []
+    for t in tokens:
+        if t.expires <= moment:
+            lines.append(
+                f"Warning: access token {t.id} expired on {_when(t.expires)}; clients using it "
+                "get 401. Delete it (scimform server token delete ID)."
+            )
+        elif t.expires - moment <= EXPIRY_WARNING:
+            days = (t.expires - moment).days
+            lines.append(
+                f"Warning: access token {t.id} expires on {_when(t.expires)} (in {days} days). "
+                "Rotate it: create a second token, switch clients to it, delete this one."
+            )
+    return lines
 
 
 @contextmanager
@@ -165,6 +187,8 @@ def status(db: Path | None, as_json: bool) -> None:
         click.echo(f"{label}: {report[key]}")
     expiry = f" (next expiry {_when(min(t.expires for t in tokens))})" if tokens else ""
     click.echo(f"Access tokens: {len(tokens)}{expiry}")
+    for line in _expiry_warnings(tokens):
+        click.echo(line, err=True)
     click.echo(
         f"Users: {counts['users']}, groups: {counts['groups']}, "
         f"memberships: {counts['memberships']}"
@@ -252,3 +276,5 @@ def token_list(db: Path | None, as_json: bool) -> None:
         click.echo(
             f"{t.id:<36}  {_when(t.created):<20}  {_when(t.expires):<20}  {_when(t.last_used)}"
         )
+    for line in _expiry_warnings(tokens):
+        click.echo(line, err=True)

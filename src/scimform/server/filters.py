@@ -9,30 +9,63 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
-from scimform.server.problems import ScimProblem, bad_request
+from scimform.errors import ScimProblem
+from scimform.server.problems import bad_request
 from scimform.wire import ENTERPRISE_SCHEMA, GROUP_SCHEMA, USER_SCHEMA
 
 _TOKEN = re.compile(r'\s*("(?:[^"\\]|\\.)*"|[()\[\]]|[^\s"()\[\]]+)')
 _OPERATORS = frozenset({"ne", "co", "sw", "ew", "gt", "ge", "lt", "le", "pr"})
 
-# Filterable attribute (lower case, schema prefix removed) -> store keyword argument.
-USER_FILTERS: Mapping[str, str] = {
-    "username": "user_name",
-    "externalid": "external_id",
-    "groups.value": "group_id",
-    "id": "user_id",
-    "manager": "manager_id",
-    "manager.value": "manager_id",
-}
-GROUP_FILTERS: Mapping[str, str] = {
-    "displayname": "display_name",
-    "externalid": "external_id",
-    "members.value": "member_id",
-    "members": "member_id",
-    "id": "group_id",
-}
+
+@dataclass(frozen=True, slots=True)
+class FilterRules:
+    """What one resource type can be filtered on: filterable attribute (lower case, schema
+    prefix removed) -> store keyword argument, and the combinations of keywords AWS
+    documents; any other combination is refused, so that a client cannot come to rely on
+    one that AWS may not answer."""
+
+    attributes: Mapping[str, str]
+    shapes: frozenset[frozenset[str]]
+    pairs: str
+
+
+USER_FILTERS = FilterRules(
+    {
+        "username": "user_name",
+        "externalid": "external_id",
+        "groups.value": "group_id",
+        "id": "user_id",
+        "manager": "manager_id",
+        "manager.value": "manager_id",
+    },
+    frozenset(
+        frozenset(shape)
+        for shape in (("user_name",), ("external_id",), ("group_id",), ("user_id", "manager_id"))
+    ),
+    'id eq "<user id>" and manager eq "<manager id>"',
+)
+GROUP_FILTERS = FilterRules(
+    {
+        "displayname": "display_name",
+        "externalid": "external_id",
+        "members.value": "member_id",
+        "members": "member_id",
+        "id": "group_id",
+    },
+    frozenset(
+        frozenset(shape)
+        for shape in (
+            ("display_name",),
+            ("external_id",),
+            ("member_id",),
+            ("group_id", "member_id"),
+        )
+    ),
+    'id eq "<group id>" and members eq "<user id>"',
+)
 _PREFIXES = tuple(f"{urn.casefold()}:" for urn in (USER_SCHEMA, ENTERPRISE_SCHEMA, GROUP_SCHEMA))
 
 
@@ -57,19 +90,24 @@ def parse_filter(text: str) -> list[tuple[str, Any]]:
         position += 1
 
 
-def store_filters(text: str | None, supported: Mapping[str, str]) -> dict[str, str]:
+def store_filters(text: str | None, rules: FilterRules) -> dict[str, str]:
     """The store keyword arguments for a list filter, or a 400 for one AWS would refuse."""
     if text is None:
         return {}
     out: dict[str, str] = {}
     for attr, value in parse_filter(text):
-        keyword = supported.get(_strip_schema(attr))
+        keyword = rules.attributes.get(_strip_schema(attr))
         if keyword is None or keyword in out:
-            names = ", ".join(sorted({k for k in supported if "." not in k}))
+            names = ", ".join(sorted({k for k in rules.attributes if "." not in k}))
             raise bad_request(f"filtering on {attr!r} is not supported; filter on {names}.")
         if not isinstance(value, str):
             raise bad_request(f"the value compared with {attr} must be a string.")
         out[keyword] = value
+    if frozenset(out) not in rules.shapes:
+        raise bad_request(
+            f"the filter {text!r} combines attributes AWS does not filter on together; "
+            f"`and` joins only {rules.pairs}."
+        )
     return out
 
 

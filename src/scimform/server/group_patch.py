@@ -10,10 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from scimform.errors import ScimProblem
 from scimform.server.attributes import EXTERNAL_ID, GROUP_ATTRIBUTES, MEMBER
 from scimform.server.documents import check_display_name, check_value
 from scimform.server.patch import Operation, Target, parse_operations, resolve
-from scimform.server.problems import REPLACE_MEMBERS, ScimProblem, bad_request
+from scimform.server.problems import REPLACE_MEMBERS, bad_request
 
 MAX_MEMBER_VALUES = 100
 

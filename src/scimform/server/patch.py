@@ -12,9 +12,10 @@ import re
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from scimform.errors import ScimProblem
 from scimform.server.attributes import Attr, find
 from scimform.server.filters import parse_filter
-from scimform.server.problems import PATH_LESS, ScimProblem, bad_request
+from scimform.server.problems import PATH_LESS, bad_request
 from scimform.wire import ENTERPRISE_SCHEMA, GROUP_SCHEMA, PATCH_SCHEMA, USER_SCHEMA
 
 Op = Literal["add", "replace", "remove"]

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from scimform.errors import ScimformError
+from scimform.errors import ScimProblem
 from scimform.wire import ERROR_SCHEMA
 
 UNPARSABLE = "Request is unparsable, syntactically incorrect, or violates schema."
@@ -28,17 +28,6 @@ REPLACE_MEMBERS = "Replacing group memberships is not supported."
 THROTTLED = "Too many requests exceeded the limits."
 UNAUTHORIZED = "The request could not be authorized: missing, unknown or expired token."
 INTERNAL = "The server encountered an internal error."
-
-
-class ScimProblem(ScimformError):
-    """A request the SCIM service refuses; becomes an AWS error body at the service edge and
-    never travels further."""
-
-    def __init__(self, status: int, detail: str, headers: Mapping[str, str] | None = None):
-        super().__init__(detail)
-        self.status = status
-        self.detail = detail
-        self.headers = dict(headers or {})
 
 
 def bad_request(reason: str | None = None) -> ScimProblem:

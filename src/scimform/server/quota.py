@@ -11,7 +11,7 @@ import threading
 import time
 from collections.abc import Callable
 
-from scimform.server.problems import ScimProblem
+from scimform.errors import ScimProblem
 
 STORE_QUOTA = 100_000
 _RECOUNT_SECONDS = 5.0

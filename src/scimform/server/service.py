@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
-from scimform.errors import Conflict, NotFound
+from scimform.errors import Conflict, NotFound, ScimProblem
 from scimform.server import discovery
 from scimform.server.documents import check_group, check_user
 from scimform.server.filters import GROUP_FILTERS, USER_FILTERS
@@ -24,7 +24,6 @@ from scimform.server.group_patch import plan_group_patch
 from scimform.server.listing import Page, list_resources, parse_list_query, refuse_unsupported
 from scimform.server.problems import (
     DUPLICATE,
-    ScimProblem,
     ScimResponse,
     bad_request,
     error_response,
@@ -101,7 +100,7 @@ class ScimService:
             return self._user(method, user_id, query, body)
         if method == "GET":
             request = parse_list_query(query, USER_FILTERS)
-            listed = list_resources(request, store.list_users, store.count_users, self.classic_cap)
+            listed = list_resources(request, store.list_users, self.classic_cap)
             return ScimResponse(200, listed)
         _allow(method, "POST", "GET, POST")
         doc = check_user(_json(body), creating=True)
@@ -140,9 +139,7 @@ class ScimService:
             return self._group(method, group_id, query, body)
         if method == "GET":
             request = parse_list_query(query, GROUP_FILTERS)
-            listed = list_resources(
-                request, self._list_groups, store.count_groups, self.classic_cap
-            )
+            listed = list_resources(request, self._list_groups, self.classic_cap)
             return ScimResponse(200, listed)
         _allow(method, "POST", "GET, POST")
         doc, member_ids = check_group(_json(body))

@@ -38,4 +38,7 @@ def decode(key: bytes, kind: str, cursor: str) -> int:
     ):
         raise StoreError("the cursor is not valid; start again from the first page")
     (seq,) = _POSITION.unpack(position)
+    # base64 ignores the spare bits of the last character; only the one spelling is valid.
+    if encode(key, kind, seq) != cursor:
+        raise StoreError("the cursor is not valid; start again from the first page")
     return int(seq)
