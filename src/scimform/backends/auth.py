@@ -1,0 +1,62 @@
+"""The SCIM token: resolved from its reference and sent as a bearer token, never shown.
+
+The config names where the token is (`env:NAME` or `file:PATH`), never the token itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator, Mapping
+from pathlib import Path
+
+import httpx
+
+from scimform.errors import TargetError
+
+
+class BearerToken(httpx.Auth):
+    """Sends `Authorization: Bearer <token>`; its repr hides the token."""
+
+    def __init__(self, token: str) -> None:
+        self._token = token
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        request.headers["Authorization"] = f"Bearer {self._token}"
+        yield request
+
+    def __repr__(self) -> str:
+        return "BearerToken(<hidden>)"
+
+
+def resolve_token(reference: str, config_root: Path, environ: Mapping[str, str]) -> str:
+    """The token a reference names: `env:NAME` reads the environment variable NAME,
+    `file:PATH` the file PATH (relative to the config directory), surrounding whitespace
+    removed. A TargetError (which never quotes the token) when it cannot be had."""
+    scheme, _, name = reference.partition(":")
+    if scheme == "env" and name:
+        token = environ.get(name, "").strip()
+        if not token:
+            raise TargetError(
+                f"target.token in scimform.yaml names the environment variable {name}, "
+                "which is not set or empty; export the SCIM token in it"
+            )
+        return token
+    if scheme == "file" and name:
+        return _token_file(config_root / Path(name).expanduser())
+    raise TargetError(
+        f"target.token in scimform.yaml is {reference!r}; write env:NAME or file:PATH "
+        "(never the token itself)"
+    )
+
+
+def _token_file(path: Path) -> str:
+    try:
+        token = path.read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else "unreadable"
+        raise TargetError(
+            f"cannot read the SCIM token file {path} named by target.token in scimform.yaml "
+            f"({reason})"
+        ) from None
+    if not token:
+        raise TargetError(f"the SCIM token file {path} named by target.token is empty")
+    return token

@@ -1,0 +1,149 @@
+"""Reading the live state: every user and group, and the members of the managed groups.
+
+Users and groups are listed by cursor. Members are read only for the groups the config
+manages (`managed_group_ids`): per group (`groups.value eq`, one page per 100 members) or
+per user (`members.value eq`, about one page per user), whichever needs fewer requests,
+estimated from the desired member counts. Managers are resolved from ids to userNames.
+Reads run on `concurrency` threads; the first failure stops the read and is raised as a
+LiveReadError, so a partial live state is never returned.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any, Protocol
+
+from scimform.engine.match import group_names, managed_group_ids, match
+from scimform.errors import LiveReadError
+from scimform.model import DesiredState, Group, LiveState, User
+from scimform.wire import group_from_scim, manager_id_of, user_from_scim
+
+PAGE_SIZE = 100
+
+
+class LiveReader(Protocol):
+    """The reads of a SCIM backend that `read_live` needs."""
+
+    def iter_users(self) -> Iterator[dict[str, Any]]: ...
+
+    def iter_groups(self) -> Iterator[dict[str, Any]]: ...
+
+    def group_member_ids(self, group_id: str) -> list[str]: ...
+
+    def user_group_ids(self, user_id: str) -> list[str]: ...
+
+
+def read_live(backend: LiveReader, desired: DesiredState, *, concurrency: int = 8) -> LiveState:
+    """The live state a plan for `desired` needs; LiveReadError when any read fails."""
+    with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
+        try:
+            return _read(backend, desired, pool)
+        except BaseException:
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
+
+
+def _read(backend: LiveReader, desired: DesiredState, pool: ThreadPoolExecutor) -> LiveState:
+    groups = [_group(doc) for doc in backend.iter_groups()]
+    managed = managed_group_ids(desired.groups, groups)
+    pages = group_pages(desired.groups, groups, managed)
+    user_docs: list[dict[str, Any]] = []
+    by_group: list[tuple[str, Future[list[str]]]] | None = None
+    for doc in backend.iter_users():
+        user_docs.append(doc)
+        if by_group is None and len(user_docs) >= pages:
+            # Reading per group is now known to cost no more than per user: start it
+            # while the rest of the users are listed.
+            by_group = _start_by_group(backend, managed, pool)
+    names = {doc["id"]: _user_name(doc) for doc in user_docs}
+    if by_group is None and pages <= len(user_docs):
+        by_group = _start_by_group(backend, managed, pool)
+    if by_group is not None:
+        members = {group_id: future.result() for group_id, future in by_group}
+    else:
+        members = _members_by_user(backend, list(names), managed, pool)
+    return LiveState(
+        users=tuple(_user(doc, names) for doc in user_docs),
+        groups=tuple(_with_members(g, members.get(g.id or ""), names) for g in groups),
+        members_read=managed,
+    )
+
+
+def group_pages(desired: Sequence[Group], live: Sequence[Group], managed: frozenset[str]) -> int:
+    """The requests reading members group by group is expected to cost: one page per 100
+    members, at least one per group, the desired member count standing in for the live
+    one (unknown until read). Reading user by user costs one page per user."""
+    matched = match(desired, live, group_names).matched
+    return sum(max(1, -(-len(d.members) // PAGE_SIZE)) for d, g in matched if g.id in managed)
+
+
+def _start_by_group(
+    backend: LiveReader, managed: frozenset[str], pool: ThreadPoolExecutor
+) -> list[tuple[str, Future[list[str]]]]:
+    # A failure surfaces when its result is taken; read_live's shutdown then cancels the
+    # reads that have not started.
+    return [(gid, pool.submit(backend.group_member_ids, gid)) for gid in sorted(managed)]
+
+
+def _members_by_user(
+    backend: LiveReader, user_ids: list[str], managed: frozenset[str], pool: ThreadPoolExecutor
+) -> dict[str, list[str]]:
+    members: dict[str, list[str]] = {group_id: [] for group_id in managed}
+    results = pool.map(backend.user_group_ids, user_ids)
+    for user_id, group_ids in zip(user_ids, results, strict=True):
+        for group_id in group_ids:
+            if group_id in members:
+                members[group_id].append(user_id)
+    return members
+
+
+# What a document the store sent can raise on conversion when it is not the SCIM it claims.
+_MALFORMED = (KeyError, TypeError, AttributeError, IndexError, ValueError)
+
+
+def _user_name(doc: dict[str, Any]) -> str:
+    name = doc.get("userName")
+    if not isinstance(name, str):
+        raise LiveReadError(f"the live store sent user {doc['id']} without a userName")
+    return name
+
+
+def _user(doc: dict[str, Any], names: dict[str, str]) -> User:
+    manager_id = manager_id_of(doc)
+    try:
+        return user_from_scim(doc, names.get(manager_id) if manager_id else None)
+    except _MALFORMED:
+        raise LiveReadError(
+            f"the live store sent user {doc['id']} in a shape that is not SCIM"
+        ) from None
+
+
+def _group(doc: dict[str, Any]) -> Group:
+    try:
+        if not isinstance(doc["displayName"], str):
+            raise TypeError
+        return group_from_scim(doc)
+    except _MALFORMED:
+        raise LiveReadError(
+            f"the live store sent group {doc['id']} without a displayName"
+        ) from None
+
+
+def _with_members(group: Group, member_ids: list[str] | None, names: dict[str, str]) -> Group:
+    if member_ids is None:
+        return group
+    members = frozenset(_name(member_id, names) for member_id in member_ids)
+    return Group(group.display_name, group.external_id, members, group.previously, group.id)
+
+
+def _name(user_id: str, names: dict[str, str]) -> str:
+    name = names.get(user_id)
+    if name is None:
+        # A member the user listing did not have: the store changed while it was read,
+        # and a plan made from that mix could undo someone else's change.
+        raise LiveReadError(
+            f"user {user_id} is a member of a group but was not in the user listing; the live "
+            "store changed while it was read, so plan again"
+        )
+    return name
