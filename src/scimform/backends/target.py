@@ -38,7 +38,7 @@ def open_backend(
     token is read from `environ` or its file and sent only as an httpx.Auth."""
     if target_url.startswith(LOCAL):
         return _local(local_path(target_url, config_root), rate_limit)
-    url = _endpoint(target_url)
+    url = endpoint(target_url)
     if token_ref is None:
         raise TargetError(
             f"the target {target_label(target_url, config_root)} needs a SCIM token: set "
@@ -83,7 +83,9 @@ def _local(path: Path, rate_limit: float | None) -> ScimBackend:
     return ScimBackend(client, rate_limit=rate_limit)
 
 
-def _endpoint(target_url: str) -> httpx.URL:
+def endpoint(target_url: str) -> httpx.URL:
+    """A SCIM endpoint URL: https://, or http:// to this machine only, so that no token
+    or key crosses a network in clear text; never with credentials or a query in it."""
     try:
         url = httpx.URL(target_url)
     except httpx.InvalidURL:

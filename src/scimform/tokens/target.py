@@ -5,13 +5,12 @@
 from __future__ import annotations
 
 import enum
-import ipaddress
 from pathlib import Path
 
 import httpx
 
 from scimform.backends.auth import BearerToken
-from scimform.backends.target import LOCAL, TIMEOUT, local_path
+from scimform.backends.target import LOCAL, TIMEOUT, endpoint, local_path
 from scimform.errors import TargetError
 from scimform.store import Store
 from scimform.tokens.admin import AdminTokenApi, read_admin_key
@@ -61,26 +60,3 @@ def open_token_api(
 def scim_client(target_url: str, token: str) -> httpx.Client:
     """An httpx client for the SCIM endpoint `target_url` that sends `token`."""
     return httpx.Client(base_url=endpoint(target_url), auth=BearerToken(token), timeout=TIMEOUT)
-
-
-def endpoint(target_url: str) -> httpx.URL:
-    """A SCIM endpoint URL: https://, or http:// to this machine only, so that no token
-    or key crosses a network in clear text."""
-    try:
-        url = httpx.URL(target_url)
-    except httpx.InvalidURL:
-        url = None
-    if url is None or url.scheme not in ("https", "http") or not url.host:
-        raise TargetError(f"target.url {target_url!r} is not an https:// SCIM endpoint")
-    if url.scheme == "http" and not _loopback(url.host):
-        raise TargetError(f"target.url uses http:// for {url.host}; use https://")
-    return url
-
-
-def _loopback(host: str) -> bool:
-    if host.casefold() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
