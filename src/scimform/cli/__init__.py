@@ -43,9 +43,21 @@ def main(ctx: click.Context, debug: bool) -> None:
 
 def _register() -> None:
     # Imported here, not at the top, because each module imports `main`'s helpers.
-    from scimform.cli import fmt, schema, serve, server, validate
+    from scimform.cli import (
+        apply,
+        ci,
+        fmt,
+        history,
+        import_,
+        plan,
+        schema,
+        serve,
+        server,
+        tokens,
+        validate,
+    )
 
-    for module in (validate, fmt, schema, serve, server):
+    for module in (validate, fmt, schema, serve, server, plan, apply, import_, history, tokens, ci):
         main.add_command(module.command)
 
 

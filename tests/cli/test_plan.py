@@ -1,0 +1,266 @@
+"""`scimform plan` through the real CLI, against `scimform serve` over HTTP and `local:`.
+
+Every run checks that no token appears in stdout or stderr.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+
+from scimform.backends import retry
+from scimform.cli import main
+from scimform.engine.plan import Plan
+from scimform.model import Group, User
+from scimform.server.knobs import Knobs
+from scimform.store import Store
+from scimform.store.seed import load_org
+
+ALICE = User(
+    "alice@corp.example",
+    "Alice",
+    "Liddell",
+    "Alice Liddell",
+    external_id="e-alice",
+    title="Engineer",
+    email="alice@corp.example",
+)
+BOB = User(
+    "bob@corp.example", "Bob", "Stone", "Bob Stone", external_id="e-bob", email="bob@corp.example"
+)
+ADMINS = Group("admins", "g-admins", frozenset({ALICE.user_name, BOB.user_name}))
+
+
+def _user_yaml(user: User) -> dict[str, Any]:
+    out = {
+        "userName": user.user_name,
+        "externalId": user.external_id,
+        "givenName": user.given_name,
+        "familyName": user.family_name,
+        "displayName": user.display_name,
+        "title": user.title,
+        "email": user.email,
+    }
+    return {key: value for key, value in out.items() if value is not None}
+
+
+def _group_yaml(group: Group) -> dict[str, Any]:
+    return {
+        "displayName": group.display_name,
+        "externalId": group.external_id,
+        "members": sorted(group.members),
+    }
+
+
+@dataclass
+class Target:
+    """A config directory pointing at a live store, and a way to seed that store."""
+
+    root: Path
+    url: str
+    token: str
+    server: Any = None
+
+    def write(self, users: list[User], groups: list[Group], **settings: Any) -> None:
+        target: dict[str, Any] = {"url": self.url}
+        if self.server is not None:
+            target["token"] = "env:SCIM_TOKEN"
+        body = {"target": target, "ownership": {"prune": True}, **settings}
+        # JSON is YAML: the loader reads these as it reads any config.
+        (self.root / "scimform.yaml").write_text(json.dumps(body), encoding="utf-8")
+        resources = {
+            "users": [_user_yaml(u) for u in users],
+            "groups": [_group_yaml(g) for g in groups],
+        }
+        (self.root / "people.yaml").write_text(json.dumps(resources, indent=1), "utf-8")
+
+    def seed(self, users: list[User], groups: list[Group]) -> None:
+        if self.server is not None:
+            load_org(self.server.store, users, groups)
+            return
+        with Store.open(self.root / "store.db") as store:
+            load_org(store, users, groups)
+
+    def plan(self, *args: str, token: str | None = None) -> Result:
+        env = {"SCIM_TOKEN": token or self.token, "NO_COLOR": "1"}
+        result = CliRunner().invoke(main, ["plan", str(self.root), *args], env=env)
+        for secret in {self.token, token} - {None, ""}:
+            assert secret not in result.stdout
+            assert secret not in result.stderr
+        assert "Traceback" not in result.stderr
+        return result
+
+
+@pytest.fixture(params=["http", "local"])
+def target(request: pytest.FixtureRequest, tmp_path: Path) -> Target:
+    root = tmp_path / "config"
+    root.mkdir()
+    if request.param == "local":
+        return Target(root, "local:store.db", "")
+    server = request.getfixturevalue("scim_server")
+    return Target(root, server.url, server.token, server)
+
+
+@pytest.fixture
+def http_target(scim_server_factory: Any, tmp_path: Path) -> Iterator[Any]:
+    """`http_target(knobs)`: a Target on a server with realism knobs."""
+
+    def make(knobs: Knobs | None = None) -> Target:
+        server = scim_server_factory(knobs=knobs)
+        root = tmp_path / f"config-{id(server)}"
+        root.mkdir()
+        return Target(root, server.url, server.token, server)
+
+    yield make
+
+
+@pytest.fixture
+def no_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Retries without the waits between them, so that failing reads fail fast."""
+    monkeypatch.setattr(retry, "backoff", lambda attempt, rng: 0.0)
+
+
+def test_plan_from_empty_shows_creates(target: Target) -> None:
+    target.write([ALICE, BOB], [ADMINS])
+    result = target.plan()
+    assert result.exit_code == 2, result.output
+    assert '+ user "alice@corp.example" {' in result.stdout
+    assert "Plan: 3 to add, 0 to change, 0 to destroy; 2 members to add" in result.stdout
+    assert "Reading the live state from" in result.stderr
+
+
+def test_no_changes_when_the_store_holds_the_desired_state(target: Target) -> None:
+    target.write([ALICE, BOB], [ADMINS])
+    target.seed([ALICE, BOB], [ADMINS])
+    result = target.plan()
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("No changes.")
+
+
+def test_an_attribute_change_is_an_update(target: Target) -> None:
+    target.seed([ALICE, BOB], [ADMINS])
+    promoted = User(**{**_fields(ALICE), "title": "Staff Engineer"})
+    target.write([promoted, BOB], [ADMINS])
+    result = target.plan("--summary")
+    assert result.exit_code == 2, result.output
+    assert '~ user "alice@corp.example"' in result.stdout
+    assert "0 to add, 1 to change, 0 to destroy" in result.stdout
+
+
+def test_a_rename_matched_by_external_id_is_an_update(target: Target) -> None:
+    target.seed([ALICE, BOB], [ADMINS])
+    renamed = User(**{**_fields(ALICE), "user_name": "alice.liddell@corp.example"})
+    group = Group("admins", "g-admins", frozenset({renamed.user_name, BOB.user_name}))
+    target.write([renamed, BOB], [group])
+    result = target.plan()
+    assert result.exit_code == 2, result.output
+    assert '"alice@corp.example" -> "alice.liddell@corp.example"' in result.stdout
+    assert "0 to add, 1 to change, 0 to destroy; 0 members to add, 0 to remove" in result.stdout
+
+
+def test_json_is_deterministic_and_out_saves_it(target: Target, tmp_path: Path) -> None:
+    target.seed([ALICE], [])
+    target.write([ALICE, BOB], [ADMINS])
+    saved = tmp_path / "plan.json"
+    first = target.plan("--json", "--out", str(saved))
+    second = target.plan("--format", "json")
+    assert first.exit_code == second.exit_code == 2
+    assert first.stdout == second.stdout
+    assert saved.read_text(encoding="utf-8") == first.stdout
+    plan = Plan.from_json(first.stdout)
+    assert plan.summary.add == 2 and plan.created_from
+    assert f"scimform apply --plan {saved}" in first.stderr
+
+
+def test_markdown(target: Target) -> None:
+    target.write([ALICE], [])
+    result = target.plan("--format", "markdown")
+    assert result.exit_code == 2
+    assert "alice@corp.example" in result.stdout and "<details>" in result.stdout
+
+
+def test_unsafe_plan_exits_3_and_says_how_to_override(target: Target) -> None:
+    crowd = [_someone(f"u{n}@corp.example") for n in range(20)]
+    target.seed(crowd, [])
+    target.write(crowd[:10], [])
+    result = target.plan()
+    assert result.exit_code == 3, result.output
+    assert "Unsafe plan: it deletes 10 of 20 live users (50%)" in result.stdout
+    assert "--force" in result.stdout
+    as_json = target.plan("--json")
+    assert as_json.exit_code == 3 and "--force" in as_json.stderr
+
+
+def test_every_user_is_read_past_a_legacy_capped_list(http_target: Any) -> None:
+    target = http_target(Knobs(classic_cap=50))
+    crowd = [_someone(f"u{n:03d}@corp.example") for n in range(120)]
+    target.seed(crowd, [])
+    target.write(crowd, [])
+    result = target.plan()
+    assert result.exit_code == 0, result.output
+    assert "Read the live state in 3 requests." in result.stderr  # 2 user pages, 1 group page
+
+
+def test_a_failed_read_makes_no_plan(http_target: Any, no_backoff: None, tmp_path: Path) -> None:
+    target = http_target(Knobs(faults={"500": 1.0}))
+    target.write([ALICE], [])
+    saved = tmp_path / "never.json"
+    result = target.plan("--out", str(saved))
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert "could not read the live store, so no plan was made" in result.stderr
+    assert "500 The server encountered an internal error" in result.stderr
+    assert not saved.exists()
+
+
+def test_a_wrong_token_is_one_clear_line(http_target: Any) -> None:
+    target = http_target()
+    target.write([ALICE], [])
+    wrong = "w" * 550
+    result = target.plan(token=wrong)
+    assert result.exit_code == 1
+    assert "the token is expired, deleted or wrong" in result.stderr
+    assert result.stderr.count("Error:") == 1
+
+
+def test_an_unreachable_target(tmp_path: Path) -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    target = Target(tmp_path, f"http://127.0.0.1:{port}/scim/v2", "t0ken-value", server=True)
+    target.write([ALICE], [])
+    result = target.plan()
+    assert result.exit_code == 1
+    assert "could not connect to the target" in result.stderr
+
+
+def test_an_unusable_token_reference(tmp_path: Path) -> None:
+    target = Target(tmp_path, "https://scim.example.com/t/scim/v2", "unused", server=True)
+    target.write([ALICE], [])
+    result = CliRunner().invoke(main, ["plan", str(tmp_path)], env={"SCIM_TOKEN": None})
+    assert result.exit_code == 1
+    assert "SCIM_TOKEN, which is not set" in result.stderr
+
+
+def test_config_errors_are_shown_and_nothing_is_read(tmp_path: Path) -> None:
+    (tmp_path / "scimform.yaml").write_text("target: {url: local:store.db}\n", "utf-8")
+    (tmp_path / "people.yaml").write_text("users:\n  - userName: a\n    givenNme: A\n", "utf-8")
+    result = CliRunner().invoke(main, ["plan", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "people.yaml:3:5" in result.stderr
+    assert not (tmp_path / "store.db").exists()
+
+
+def _fields(user: User) -> dict[str, Any]:
+    return {name: getattr(user, name) for name in User.__dataclass_fields__}
+
+
+def _someone(user_name: str) -> User:
+    return User(user_name, "U", "Ser", "U Ser", external_id=f"e-{user_name}", email=user_name)
