@@ -1,0 +1,416 @@
+"""`scimform apply` through the real CLI, against `scimform serve` over HTTP and `local:`.
+
+Every run checks that the token appears in no output. The live store is inspected through
+the store itself, never through the code under test.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from click.testing import CliRunner, Result
+
+from scimform.backends import retry
+from scimform.cli import main
+from scimform.model import User
+from scimform.server.knobs import Knobs
+from scimform.store import Store
+from scimform.synthetic import synthetic_org, write_config
+from scimform.wire import user_to_scim
+
+StartServer = Callable[..., Any]
+
+
+@dataclass
+class Target:
+    """Where a test config points, and how the test looks at the store behind it."""
+
+    url: str
+    token: str | None
+    opened: Callable[[], Store]
+    owned: bool  # the test opens (and closes) the store itself: local:
+
+    @contextmanager
+    def store(self) -> Iterator[Store]:
+        store = self.opened()
+        try:
+            yield store
+        finally:
+            if self.owned:
+                store.close()
+
+
+@pytest.fixture
+def http(scim_server_factory: StartServer) -> Iterator[Any]:
+    yield scim_server_factory()
+
+
+def http_target(server: Any) -> Target:
+    return Target(server.url, server.token, lambda: server.store, owned=False)
+
+
+def local_target(root: Path) -> Target:
+    return Target("local:store.db", None, lambda: Store.open(root / "store.db"), owned=True)
+
+
+@pytest.fixture(params=["local", "http"])
+def target(request: pytest.FixtureRequest, tmp_path: Path) -> Target:
+    if request.param == "local":
+        return local_target(tmp_path / "config")
+    return http_target(request.getfixturevalue("http"))
+
+
+def person(n: int, **extra: Any) -> dict[str, Any]:
+    return {
+        "userName": f"p{n:03}@corp.example",
+        "externalId": f"e-{n:03}",
+        "givenName": f"Given{n}",
+        "familyName": "Example",
+        "displayName": f"Given{n} Example",
+        "email": f"p{n:03}@corp.example",
+        **extra,
+    }
+
+
+def write(
+    root: Path,
+    target: Target,
+    users: list[dict[str, Any]],
+    groups: list[dict[str, Any]],
+    **settings: Any,
+) -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    spec: dict[str, Any] = {"url": target.url}
+    if target.token is not None:
+        spec["token"] = "env:SCIM_TOKEN"
+    (root / "scimform.yaml").write_text(yaml.safe_dump({"target": spec, **settings}))
+    (root / "people.yaml").write_text(yaml.safe_dump({"users": users, "groups": groups}))
+    return root
+
+
+def run(target: Target, *args: str, input: str | None = None) -> Result:
+    env = {"SCIM_TOKEN": target.token or "", "NO_COLOR": "1"}
+    result = CliRunner().invoke(main, list(args), env=env, input=input)
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    if target.token:
+        assert target.token not in result.output
+    return result
+
+
+def apply(target: Target, root: Path, *extra: str) -> Result:
+    return run(target, "apply", str(root), "--auto-approve", *extra)
+
+
+def users_of(store: Store) -> dict[str, dict[str, Any]]:
+    out: dict[str, dict[str, Any]] = {}
+    after = None
+    while True:
+        page, after = store.list_users(after=after)
+        out.update((doc["userName"], doc) for doc in page)
+        if after is None:
+            return out
+
+
+def groups_of(store: Store) -> dict[str, tuple[str, set[str]]]:
+    """displayName -> (id, the userNames of its members)."""
+    names = {doc["id"]: name for name, doc in users_of(store).items()}
+    out: dict[str, tuple[str, set[str]]] = {}
+    page, _ = store.list_groups(limit=100)
+    for doc in page:
+        members: set[str] = set()
+        after = None
+        while True:
+            found, after = store.list_users(group_id=doc["id"], after=after)
+            members |= {names[u["id"]] for u in found}
+            if after is None:
+                break
+        out[doc["displayName"]] = (doc["id"], members)
+    return out
+
+
+ORG_USERS = [person(1, manager="p002@corp.example", title="Engineer"), person(2), person(3)]
+ORG_GROUPS = [
+    {"displayName": "admins", "members": ["p001@corp.example", "p002@corp.example"]},
+    {"displayName": "everyone", "externalId": "g-all", "members": ["p003@corp.example"]},
+]
+
+
+def test_create_from_empty_then_nothing_more_to_do(target: Target, tmp_path: Path) -> None:
+    root = write(tmp_path / "config", target, ORG_USERS, ORG_GROUPS)
+    first = apply(target, root)
+    assert first.exit_code == 0, first.output
+    assert "Plan: 5 to add" in first.output
+    assert "Apply complete: 7 done." in first.output
+    with target.store() as store:
+        users = users_of(store)
+        groups = groups_of(store)
+    assert set(users) == {"p001@corp.example", "p002@corp.example", "p003@corp.example"}
+    manager = users["p001@corp.example"][
+        "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
+    ]["manager"]["value"]
+    assert manager == users["p002@corp.example"]["id"]
+    assert groups["admins"][1] == {"p001@corp.example", "p002@corp.example"}
+    assert groups["everyone"][1] == {"p003@corp.example"}
+    second = apply(target, root)
+    assert second.exit_code == 0 and "No changes." in second.output
+    assert "Apply complete" not in second.output
+    assert run(target, "plan", str(root)).exit_code == 0
+
+
+def test_attribute_changes_and_renames_update_in_place(target: Target, tmp_path: Path) -> None:
+    root = write(tmp_path / "config", target, ORG_USERS, ORG_GROUPS)
+    assert apply(target, root).exit_code == 0
+    with target.store() as store:
+        ids = {name: doc["id"] for name, doc in users_of(store).items()}
+        group_ids = {name: id for name, (id, _) in groups_of(store).items()}
+    users = [
+        person(1, manager="renamed@corp.example", title="Lead"),
+        {**person(2), "userName": "renamed@corp.example"},
+        person(3),
+    ]
+    groups = [
+        {
+            "displayName": "administrators",
+            "previously": ["admins"],
+            "members": ["p001@corp.example", "renamed@corp.example"],
+        },
+        ORG_GROUPS[1],
+    ]
+    result = apply(target, write(root, target, users, groups))
+    assert result.exit_code == 0, result.output
+    assert "0 to add, 3 to change, 0 to destroy" in result.output
+    with target.store() as store:
+        after = users_of(store)
+        after_groups = groups_of(store)
+    assert after["renamed@corp.example"]["id"] == ids["p002@corp.example"]
+    assert after["p001@corp.example"]["title"] == "Lead"
+    assert after_groups["administrators"] == (
+        group_ids["admins"],
+        {"p001@corp.example", "renamed@corp.example"},
+    )
+    assert apply(target, root).output.count("No changes.") == 1
+
+
+def test_member_changes_cross_the_100_per_request_limit(tmp_path: Path) -> None:
+    target = local_target(tmp_path / "config")
+    people = [person(n) for n in range(250)]
+    names = [p["userName"] for p in people]
+    root = write(tmp_path / "config", target, people, [{"displayName": "big", "members": names}])
+    result = apply(target, root)
+    assert result.exit_code == 0, result.output
+    assert "250 members to add" in result.output
+    with target.store() as store:
+        assert len(groups_of(store)["big"][1]) == 250
+    # 120 out and 0 in, then 120 back in: both across chunks of 100.
+    write(root, target, people, [{"displayName": "big", "members": names[:130]}])
+    shrink = apply(target, root)
+    assert "120 to remove" in shrink.output and shrink.exit_code == 0, shrink.output
+    with target.store() as store:
+        assert groups_of(store)["big"][1] == set(names[:130])
+    write(root, target, people, [{"displayName": "big", "members": names}])
+    assert apply(target, root).exit_code == 0
+    with target.store() as store:
+        assert groups_of(store)["big"][1] == set(names)
+
+
+def seed_outsiders(store: Store) -> None:
+    """A user made by hand and a Control Tower group with a member, outside the config."""
+    hand = User("hand@corp.example", "Hand", "Made", "Hand Made", external_id="e-hand")
+    made = store.create_user(user_to_scim(hand))
+    tower = {"schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"]}
+    store.create_group({**tower, "displayName": "AWSControlTowerAdmins"}, [made["id"]])
+
+
+def test_prune_off_leaves_undeclared_objects_and_prune_on_deletes_them(
+    http: Any, tmp_path: Path
+) -> None:
+    target = http_target(http)
+    seed_outsiders(http.store)
+    root = write(tmp_path / "config", target, ORG_USERS, ORG_GROUPS)
+    kept = apply(target, root)
+    assert kept.exit_code == 0, kept.output
+    assert "1 live user is not in the config and was left alone" in kept.output
+    assert "hand@corp.example" in users_of(http.store)
+    write(root, target, ORG_USERS, ORG_GROUPS, ownership={"prune": True})
+    pruned = apply(target, root)
+    assert pruned.exit_code == 0, pruned.output
+    assert "1 to destroy" in pruned.output
+    assert "hand@corp.example" not in users_of(http.store)
+    groups = groups_of(http.store)
+    assert "AWSControlTowerAdmins" in groups  # ignored: AWS* by default
+    assert "1 live group matches ownership.ignore" in pruned.output
+
+
+def test_an_unsafe_plan_is_refused_unless_forced(tmp_path: Path) -> None:
+    target = local_target(tmp_path / "config")
+    people = [person(n) for n in range(12)]
+    root = write(tmp_path / "config", target, people, [], ownership={"prune": True})
+    assert apply(target, root).exit_code == 0
+    write(root, target, people[:9], [], ownership={"prune": True})
+    refused = apply(target, root)
+    assert refused.exit_code == 3
+    assert "deletes 3 of 12 live users (25%), above safety.max_delete_pct (10%)" in refused.output
+    assert "Apply refused" in refused.output and "--force" in refused.output
+    assert run(target, "plan", str(root)).exit_code == 3
+    with target.store() as store:
+        assert len(users_of(store)) == 12
+    forced = apply(target, root, "--force")
+    assert forced.exit_code == 0, forced.output
+    with target.store() as store:
+        assert len(users_of(store)) == 9
+
+
+def test_apply_asks_and_only_yes_applies(tmp_path: Path) -> None:
+    target = local_target(tmp_path / "config")
+    root = write(tmp_path / "config", target, ORG_USERS, ORG_GROUPS)
+    declined = run(target, "apply", str(root), input="y\n")
+    assert declined.exit_code == 1
+    assert "Apply cancelled; nothing was changed." in declined.output
+    with target.store() as store:
+        assert users_of(store) == {}
+    approved = run(target, "apply", str(root), input="yes\n")
+    assert approved.exit_code == 0 and "Apply complete" in approved.output
+    with target.store() as store:
+        assert len(users_of(store)) == 3
+
+
+def test_a_saved_plan_is_applied_only_while_the_store_is_unchanged(
+    http: Any, tmp_path: Path
+) -> None:
+    target = http_target(http)
+    root = write(tmp_path / "config", target, ORG_USERS, ORG_GROUPS)
+    saved = tmp_path / "plan.json"
+    assert run(target, "plan", str(root), "--out", str(saved)).exit_code == 2
+    edited = tmp_path / "edited.json"
+    data = json.loads(saved.read_text())
+    data["changes"][0]["after"]["title"] = "Chief"
+    edited.write_text(json.dumps(data))
+    tampered = apply(target, root, "--plan", str(edited))
+    assert tampered.exit_code == 1 and "was changed after it was made" in tampered.output
+    # Meanwhile someone makes p003 by hand (without an email), and a user the config lacks.
+    http.store.create_user(user_to_scim(User("late@corp.example", "Late", "C", "Late C")))
+    hand = User("p003@corp.example", "Given3", "Example", "Given3 Example", external_id="e-003")
+    http.store.create_user(user_to_scim(hand))
+    stale = apply(target, root, "--plan", str(saved))
+    assert stale.exit_code == 1
+    assert "is stale: the live store changed since it was made" in stale.output
+    assert 'A plan made now differs for group "everyone", user "p003@corp.example".' in stale.output
+    assert set(users_of(http.store)) == {"late@corp.example", "p003@corp.example"}
+    assert run(target, "plan", str(root), "--out", str(saved)).exit_code == 2
+    fresh = apply(target, root, "--plan", str(saved))
+    assert fresh.exit_code == 0, fresh.output
+    assert len(users_of(http.store)) == 4
+    assert users_of(http.store)["p003@corp.example"]["emails"][0]["value"] == "p003@corp.example"
+
+
+def test_a_failed_change_skips_its_dependents_and_the_next_apply_converges(
+    http: Any, tmp_path: Path
+) -> None:
+    target = http_target(http)
+    # The store refuses a third user, as AWS does at its quota: a real 400 from a real server.
+    http.app.service.user_quota.limit = 2
+    root = write(tmp_path / "config", target, ORG_USERS, ORG_GROUPS)
+    failed = apply(target, root, "--parallelism", "1")
+    assert failed.exit_code == 1, failed.output
+    lines = failed.output.splitlines()
+    # One at a time, p002 and p003 go first (p001 waits for its manager, p002), so p001
+    # is the third user and the one refused.
+    row = next(line for line in lines if line.startswith('user "p001@corp.example"'))
+    assert "failed" in row and "400" in row and "holds 2 users" in row
+    skipped = next(line for line in lines if line.startswith('group "admins"') and "add" in line)
+    assert "skipped" in skipped and 'depends on create user "p001@corp.example"' in skipped
+    assert "Apply finished with failures: 5 done, 1 failed, 1 skipped." in failed.output
+    groups = groups_of(http.store)
+    assert groups["admins"][1] == set() and groups["everyone"][1] == {"p003@corp.example"}
+    http.app.service.user_quota.limit = 100_000
+    again = apply(target, root)
+    assert again.exit_code == 0, again.output
+    assert "Plan: 1 to add, 0 to change, 0 to destroy; 2 members to add" in again.output
+    assert run(target, "plan", str(root)).exit_code == 0
+
+
+def test_a_wrong_token_is_an_error_that_never_shows_the_token(http: Any, tmp_path: Path) -> None:
+    target = http_target(http)
+    root = write(tmp_path / "config", target, ORG_USERS, ORG_GROUPS)
+    wrong = Target(http.url, "x" * 40 + "-not-the-token", lambda: http.store, owned=False)
+    result = run(wrong, "apply", str(root), "--auto-approve")
+    assert result.exit_code == 1
+    assert "401" in result.output and "nothing was applied" in result.output
+    assert users_of(http.store) == {}
+
+
+@pytest.fixture
+def no_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Retries without the jittered waits between them (Retry-After is still honoured)."""
+    monkeypatch.setattr(retry, "backoff", lambda attempt, rng: 0.0)
+
+
+@pytest.mark.usefixtures("no_backoff")
+def test_apply_converges_under_faults(scim_server_factory: StartServer, tmp_path: Path) -> None:
+    faults = {"500": 0.025, "429": 0.025, "reset": 0.025, "lost": 0.025}
+    server = scim_server_factory(knobs=Knobs(faults=faults, fault_seed=4))
+    target = http_target(server)
+    people, teams = synthetic_org(500, 50, 5_000, seed=3)
+    root = tmp_path / "config"
+    write_config(root, people, teams, files=5)
+    spec = {"target": {"url": target.url, "token": "env:SCIM_TOKEN"}}
+    (root / "scimform.yaml").write_text(yaml.safe_dump(spec))
+    runs = 0
+    while runs < 3:
+        runs += 1
+        if apply(target, root).exit_code == 0:
+            break
+    # The read that proves it goes through the faults too; a clean store answers the same.
+    assert run(target, "plan", str(root)).exit_code == 0
+    users = users_of(server.store)
+    assert len(users) == 500 == server.store.count_users()
+    assert {u["externalId"] for u in users.values()} == {p.external_id for p in people}
+    groups = groups_of(server.store)
+    assert len(groups) == 50 == server.store.count_groups()
+    assert {name: members for name, (_, members) in groups.items()} == {
+        t.display_name: set(t.members) for t in teams
+    }
+
+
+def test_ctrl_c_stops_new_requests_and_reports(
+    scim_server_factory: StartServer, tmp_path: Path
+) -> None:
+    server = scim_server_factory(knobs=Knobs(latency_ms=100))
+    target = http_target(server)
+    root = write(tmp_path / "config", target, [person(n) for n in range(40)], [])
+    scimform = str(Path(sys.executable).parent / "scimform")
+    env = {**os.environ, "SCIM_TOKEN": server.token, "NO_COLOR": "1"}
+    args = [scimform, "apply", str(root), "--auto-approve", "--parallelism", "2"]
+    process = subprocess.Popen(
+        args, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        assert process.stderr is not None
+        line = process.stderr.readline()
+        while line and not line.startswith("Applied "):
+            line = process.stderr.readline()
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 1, out + err
+    assert "Stopping: no new requests are started" in err
+    assert "Apply stopped:" in out and "not started" in out
+    assert server.token not in out + err
+    made = len(users_of(server.store))
+    assert 4 <= made < 40
+    assert apply(target, root).exit_code == 0
+    assert len(users_of(server.store)) == 40

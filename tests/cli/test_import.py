@@ -1,0 +1,143 @@
+"""`scimform import` through the real CLI: the config it writes validates, is fmt-clean and
+plans to no changes against the store it came from, over HTTP and `local:`."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+
+from scimform.cli import main
+from scimform.model import Address, User
+from scimform.wire import GROUP_SCHEMA, user_to_scim
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+
+def run(*args: str, token: str = "") -> Result:
+    result = CliRunner().invoke(main, list(args), env={"SCIM_TOKEN": token, "NO_COLOR": "1"})
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    if token:
+        assert token not in result.output
+    return result
+
+
+def seed(server: Any) -> None:
+    """A varied org, made through the SCIM API as any other client would make it."""
+    client = server.client()
+    boss = User(
+        "boss@corp.example", "Big", "Boss", "Big Boss", email="boss@corp.example", external_id="e"
+    )
+    made = client.post("/Users", json=user_to_scim(boss)).json()
+    rich = User(
+        "ana@corp.example",
+        "Ana",
+        "Lopes",
+        "Ana Lopes",
+        external_id="e-ana",
+        title="Engineer",
+        email="ana@corp.example",
+        email_type="work",
+        phone="+1 555 0100",
+        address=Address(street_address="1 Main St", locality="Springfield", country="US"),
+        department="Platform",
+        cost_center="0042",
+        active=False,
+    )
+    ana = client.post("/Users", json=user_to_scim(rich, manager_id=made["id"])).json()
+    plain = [
+        client.post("/Users", json=user_to_scim(User(name, "U", "N", "U N", email=name))).json()
+        for name in (f"u{n:03}@corp.example" for n in range(120))
+    ]
+    groups = {
+        "big": [u["id"] for u in plain],
+        "leads": [made["id"], ana["id"]],
+        "empty": [],
+        "AWSControlTowerAdmins": [made["id"]],
+    }
+    for name, ids in groups.items():
+        group = client.post("/Groups", json={"schemas": [GROUP_SCHEMA], "displayName": name})
+        group_id = group.json()["id"]
+        for start in range(0, len(ids), 100):
+            values = [{"value": id} for id in ids[start : start + 100]]
+            body = {
+                "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+                "Operations": [{"op": "add", "path": "members", "value": values}],
+            }
+            assert client.patch(f"/Groups/{group_id}", json=body).status_code == 204
+    client.close()
+
+
+def test_import_over_http_round_trips(scim_server: Any, tmp_path: Path) -> None:
+    seed(scim_server)
+    out = tmp_path / "imported"
+    args = ["import", "--out", str(out), "--target", scim_server.url, "--token", "env:SCIM_TOKEN"]
+    imported = run(*args, token=scim_server.token)
+    assert imported.exit_code == 0, imported.output
+    assert "Imported 122 users and 3 groups, left out 1 ignored (AWS*)" in imported.output
+    assert sorted(p.name for p in out.iterdir()) == ["groups.yaml", "scimform.yaml", "users.yaml"]
+    for path in out.iterdir():
+        assert scim_server.token not in path.read_text()
+    assert "AWSControlTowerAdmins" not in (out / "groups.yaml").read_text()
+    assert "token: env:SCIM_TOKEN" in (out / "scimform.yaml").read_text()
+    validated = run("validate", str(out))
+    assert validated.exit_code == 0 and "valid: 0 errors" in validated.output, validated.output
+    assert run("fmt", "--check", str(out)).exit_code == 0
+    planned = run("plan", str(out), token=scim_server.token)
+    assert planned.exit_code == 0, planned.output
+    assert "No changes." in planned.output
+
+
+def test_import_from_a_local_store_writes_paths_relative_to_the_config(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    shutil.copytree(EXAMPLES / "quickstart", "qs")
+    assert run("apply", "qs", "--auto-approve").exit_code == 0
+    imported = run("import", "--out", "copy", "--target", "local:qs/.scimform/store.db")
+    assert imported.exit_code == 0, imported.output
+    assert "url: local:../qs/.scimform/store.db" in Path("copy/scimform.yaml").read_text()
+    assert run("validate", "copy").exit_code == 0
+    assert run("fmt", "--check", "copy").exit_code == 0
+    planned = run("plan", "copy")
+    assert planned.exit_code == 0, planned.output
+
+
+def test_import_refuses_a_directory_that_is_not_empty(tmp_path: Path, scim_server: Any) -> None:
+    out = tmp_path / "config"
+    (out / ".git").mkdir(parents=True)
+    args = ["import", "--out", str(out), "--target", scim_server.url, "--token", "env:SCIM_TOKEN"]
+    assert run(*args, token=scim_server.token).exit_code == 0  # hidden entries do not count
+    refused = run(*args, token=scim_server.token)
+    assert refused.exit_code == 1
+    assert "is not empty (scimform.yaml)" in refused.output and "--force" in refused.output
+    assert run(*args, "--force", token=scim_server.token).exit_code == 0
+
+
+def test_import_from_a_missing_local_store_is_an_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = run("import", "--out", "config", "--target", "local:nowhere.db")
+    assert result.exit_code == 1
+    assert "there is no embedded store" in result.output
+    assert not Path("nowhere.db").exists() and not Path("config").exists()
+
+
+def test_import_says_when_the_store_holds_what_the_config_rules_refuse(
+    scim_server: Any, tmp_path: Path
+) -> None:
+    client = scim_server.client()
+    client.post("/Users", json=user_to_scim(User("nomail@corp.example", "No", "Mail", "No Mail")))
+    client.close()
+    out = tmp_path / "config"
+    args = ["import", "--out", str(out), "--target", scim_server.url, "--token", "env:SCIM_TOKEN"]
+    result = run(*args, token=scim_server.token)
+    assert result.exit_code == 1
+    assert "The config written has 1 error:" in result.output
+    assert f"scimform validate {out}" in result.output
+    assert "nomail@corp.example" in (out / "users.yaml").read_text()
