@@ -1,0 +1,205 @@
+"""What changed in the desired state between two commits, as events.
+
+Users are matched as plan matches them: by externalId when both sides have one, else by
+userName, so a userName change is one person renamed, not one removed and another added.
+Groups are matched by externalId, else displayName, else a `previously:` name (a rename).
+Membership is compared by person, so renaming a member is not a member change.
+
+Every user and group carries an identity key; `links` records which keys name the same
+person or group across a match, so a query can follow renames through the whole history.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from scimform.model import ADDRESS_FIELDS, ATTRIBUTES, Address, DesiredState, Group, User, user_key
+
+Value = str | bool | None
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One change to one user or group (or a config that did not load: subject "config").
+
+    `action` is created, deleted, updated, member-added, member-removed or unloadable;
+    `field`, `before` and `after` say what an update changed; `member` names the user a
+    member event is about; `problem` says why a config did not load. `person` and
+    `group` are identity keys (see `person_key`).
+    """
+
+    subject: str
+    name: str
+    action: str
+    field: str | None = None
+    before: Value = None
+    after: Value = None
+    member: str | None = None
+    person: str | None = None
+    group: str | None = None
+    problem: str | None = None
+
+
+@dataclass
+class StateChanges:
+    """The events between two states, and identity keys found to name the same thing."""
+
+    events: list[Event] = field(default_factory=list)
+    links: list[tuple[str, str]] = field(default_factory=list)
+
+
+def person_key(user: User) -> str:
+    """A user's identity: the externalId when it has one, else the userName (as AWS
+    compares userNames, case-insensitively)."""
+    if user.external_id:
+        return f"x:{user.external_id}"
+    return f"n:{user_key(user.user_name)}"
+
+
+def group_key(group: Group) -> str:
+    """A group's identity: the externalId when it has one, else the displayName."""
+    if group.external_id:
+        return f"gx:{group.external_id}"
+    return f"g:{group.display_name.casefold()}"
+
+
+def state_changes(old: DesiredState, new: DesiredState) -> StateChanges:
+    """Every event that turns `old` into `new`, users first, each in name order."""
+    out = StateChanges()
+    renamed: dict[str, str] = {}  # old person key -> new person key
+    for before, after in _match_users(old.users, new.users):
+        _user_events(before, after, out)
+        if before is not None and after is not None:
+            renamed[person_key(before)] = person_key(after)
+    old_people = {u.user_name: renamed.get(person_key(u), person_key(u)) for u in old.users}
+    new_people = {u.user_name: person_key(u) for u in new.users}
+    for was, now in _match_groups(old.groups, new.groups):
+        if now is None:  # members leave before the group goes
+            _member_events(was, now, old_people, new_people, out)
+            _group_events(was, now, out)
+        else:
+            _group_events(was, now, out)
+            _member_events(was, now, old_people, new_people, out)
+    return out
+
+
+def _match_users(old: Iterable[User], new: Iterable[User]) -> list[tuple[User | None, User | None]]:
+    by_external = {u.external_id: u for u in old if u.external_id}
+    by_name = {user_key(u.user_name): u for u in old}
+    pairs: list[tuple[User | None, User | None]] = []
+    taken: set[str] = set()
+    for user in new:
+        match = by_external.get(user.external_id) if user.external_id else None
+        if match is None:
+            match = by_name.get(user_key(user.user_name))
+            if match is not None and match.external_id and user.external_id:
+                match = None  # both have an externalId and they differ: another person
+        if match is not None and match.user_name not in taken:
+            taken.add(match.user_name)
+            pairs.append((match, user))
+        else:
+            pairs.append((None, user))
+    pairs.extend((u, None) for u in old if u.user_name not in taken)
+    return sorted(pairs, key=lambda pair: _user_order(pair[1] or pair[0]))
+
+
+def _user_order(user: User | None) -> tuple[str, str]:
+    assert user is not None
+    return (user_key(user.user_name), user.user_name)
+
+
+def _user_events(before: User | None, after: User | None, out: StateChanges) -> None:
+    if before is None and after is not None:
+        out.events.append(Event("user", after.user_name, "created", person=person_key(after)))
+    elif after is None and before is not None:
+        out.events.append(Event("user", before.user_name, "deleted", person=person_key(before)))
+    elif before is not None and after is not None:
+        key = person_key(after)
+        if person_key(before) != key:
+            out.links.append((person_key(before), key))
+        for name, was, now in _attribute_changes(before, after):
+            out.events.append(Event("user", after.user_name, "updated", name, was, now, person=key))
+
+
+def _attribute_changes(before: User, after: User) -> list[tuple[str, Value, Value]]:
+    found: list[tuple[str, Value, Value]] = []
+    for attribute in ATTRIBUTES:
+        was, now = getattr(before, attribute.field), getattr(after, attribute.field)
+        if was != now:
+            found.append((attribute.friendly, was, now))
+    old_address, new_address = before.address or Address(), after.address or Address()
+    for attribute in ADDRESS_FIELDS:
+        was, now = getattr(old_address, attribute.field), getattr(new_address, attribute.field)
+        if was != now:
+            found.append((f"address.{attribute.friendly}", was, now))
+    return found
+
+
+def _match_groups(
+    old: Iterable[Group], new: Iterable[Group]
+) -> list[tuple[Group | None, Group | None]]:
+    remaining = {group_key(g): g for g in old}
+    by_external = {g.external_id: k for k, g in remaining.items() if g.external_id}
+    pairs: list[tuple[Group | None, Group | None]] = []
+    for group in new:
+        key = by_external.get(group.external_id) if group.external_id else None
+        names = (group.display_name, *group.previously)
+        for name in names if key is None else ():
+            key = next((k for k, g in remaining.items() if _named(g, name, group)), None)
+            if key is not None:
+                break
+        pairs.append((remaining.pop(key) if key in remaining else None, group))
+    pairs.extend((g, None) for g in remaining.values())
+    return sorted(pairs, key=lambda pair: _group_order(pair[1] or pair[0]))
+
+
+def _named(old: Group, name: str, new: Group) -> bool:
+    if old.display_name.casefold() != name.casefold():
+        return False
+    return not (old.external_id and new.external_id)  # two externalIds that differ
+
+
+def _group_order(group: Group | None) -> tuple[str, str]:
+    assert group is not None
+    return (group.display_name.casefold(), group.display_name)
+
+
+def _group_events(was: Group | None, now: Group | None, out: StateChanges) -> None:
+    if was is None and now is not None:
+        out.events.append(Event("group", now.display_name, "created", group=group_key(now)))
+    elif now is None and was is not None:
+        out.events.append(Event("group", was.display_name, "deleted", group=group_key(was)))
+    elif was is not None and now is not None:
+        key = group_key(now)
+        if group_key(was) != key:
+            out.links.append((group_key(was), key))
+        for name, old, new in (
+            ("displayName", was.display_name, now.display_name),
+            ("externalId", was.external_id, now.external_id),
+        ):
+            if old != new:
+                out.events.append(
+                    Event("group", now.display_name, "updated", name, old, new, group=key)
+                )
+
+
+def _member_events(
+    was: Group | None,
+    now: Group | None,
+    old_people: dict[str, str],
+    new_people: dict[str, str],
+    out: StateChanges,
+) -> None:
+    shown = now or was
+    assert shown is not None
+    key = group_key(shown)
+    before = {old_people.get(m, f"n:{user_key(m)}"): m for m in (was.members if was else ())}
+    after = {new_people.get(m, f"n:{user_key(m)}"): m for m in (now.members if now else ())}
+    added = sorted((after[p], p) for p in after.keys() - before.keys())
+    removed = sorted((before[p], p) for p in before.keys() - after.keys())
+    for action, members in (("member-added", added), ("member-removed", removed)):
+        for member, person in members:
+            out.events.append(
+                Event("group", shown.display_name, action, member=member, person=person, group=key)
+            )

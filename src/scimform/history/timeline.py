@@ -1,0 +1,164 @@
+"""The history of a config directory: every change to its users and groups, commit by
+commit, in the order the commits landed on the branch.
+
+A commit's changes are the difference between its config and its parent's. A merge's own
+changes are only those it makes against every parent (a conflict resolved by hand): what
+a merged branch brought is told at the branch's commits, with the author who wrote them.
+Each commit is tagged with the pull request that landed it: its own subject's number
+("Title (#123)", a squash merge) or that of the merge commit that brought it in ("Merge
+pull request #123 from ..."). A commit whose config does not load is reported and its
+changes are told at the next commit that loads, against the last state that loaded.
+"""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from scimform.history.changes import Event, state_changes
+from scimform.history.git import (
+    Commit,
+    ObjectReader,
+    Repository,
+    has_commits,
+    list_commits,
+    open_repository,
+)
+from scimform.history.snapshot import Snapshot, SnapshotReader
+from scimform.model import DesiredState
+
+_MERGED_PR = re.compile(r"^Merge pull request #(\d+) from ")
+_SQUASHED_PR = re.compile(r"\(#(\d+)\)\s*$")
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One event, at the commit that made it; `pr` is the pull request that landed the
+    commit and `merge` the sha of the merge commit that brought it in, if one did."""
+
+    commit: Commit
+    event: Event
+    pr: int | None = None
+    merge: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class History:
+    """Every entry in landing order, the identity links found (see `changes`), how many
+    commits were read, and the config directory's path in the repository."""
+
+    entries: tuple[Entry, ...]
+    links: tuple[tuple[str, str], ...]
+    commits: int
+    directory: str
+
+
+def pull_request(subject: str) -> int | None:
+    """The pull request number a commit subject names, or None."""
+    found = _MERGED_PR.match(subject) or _SQUASHED_PR.search(subject)
+    return int(found.group(1)) if found else None
+
+
+def read_history(directory: Path) -> History:
+    """The history of the config in `directory`, from the git repository that holds it.
+    A ScimformError when there is no repository; an empty history when it has no commits."""
+    repo = open_repository(directory)
+    shown = repo.prefix.rstrip("/") or "."
+    if not has_commits(repo):
+        return History((), (), 0, shown)
+    commits = list_commits(repo)
+    landed = _landing(commits)
+    with (
+        tempfile.TemporaryDirectory(prefix="scimform-history-") as scratch,
+        ObjectReader(repo.top) as objects,
+    ):
+        walk = _Walk(SnapshotReader(objects, Path(scratch), repo.prefix), repo, shown)
+        for commit in commits:
+            walk.commit(commit)
+    position = {sha: index for index, (sha, _, _) in enumerate(landed)}
+    info = {sha: (pr, merge) for sha, pr, merge in landed}
+    ordered = sorted(walk.found, key=lambda pair: position[pair[0].sha])
+    entries = tuple(
+        Entry(commit, event, *info[commit.sha]) for commit, events in ordered for event in events
+    )
+    return History(entries, tuple(walk.links), len(commits), shown)
+
+
+class _Walk:
+    """Reads each commit's snapshot, parents first, and collects its events."""
+
+    def __init__(self, snapshots: SnapshotReader, repo: Repository, shown: str) -> None:
+        self._snapshots = snapshots
+        self._repo = repo
+        self._shown = shown
+        self._trees: dict[str, str | None] = {}
+        self._states: dict[str, DesiredState] = {}  # the last state that loaded
+        self.found: list[tuple[Commit, list[Event]]] = []
+        self.links: list[tuple[str, str]] = []
+
+    def commit(self, commit: Commit) -> None:
+        tree, snapshot = self._snapshots.at(commit.sha, self._repo.prefix)
+        parents = [p for p in commit.parents if p in self._trees]  # a shallow clone cuts some
+        self._trees[commit.sha] = tree
+        before = [self._states[p] for p in parents] or [DesiredState()]
+        loaded = snapshot.desired
+        self._states[commit.sha] = loaded if loaded is not None else before[0]
+        untouched = [self._trees[p] for p in parents] if parents else [None]
+        if tree in untouched:
+            return
+        self.found.append((commit, self._events(snapshot, before)))
+
+    def _events(self, snapshot: Snapshot, before: list[DesiredState]) -> list[Event]:
+        if snapshot.desired is None:
+            return [Event("config", self._shown, "unloadable", problem=snapshot.problem)]
+        first = state_changes(before[0], snapshot.desired)
+        self.links.extend(first.links)
+        events = first.events
+        for other in before[1:]:
+            also = set(state_changes(other, snapshot.desired).events)
+            events = [e for e in events if e in also]
+        return events
+
+
+def _landing(commits: list[Commit]) -> list[tuple[str, int | None, str | None]]:
+    """Every commit's (sha, pull request, merge that brought it in), in landing order:
+    down the first-parent line from the root, each merge preceded by what it brought."""
+    by_sha = {c.sha: c for c in commits}
+    topo = {c.sha: index for index, c in enumerate(commits)}
+    mainline = _first_parents(commits, by_sha)
+    seen: set[str] = set()
+    order: list[tuple[str, int | None, str | None]] = []
+    for commit in mainline:
+        pr = pull_request(commit.subject)
+        brought = _brought(commit, by_sha, seen)
+        for sha in sorted(brought, key=topo.__getitem__):
+            order.append((sha, pull_request(by_sha[sha].subject) or pr, commit.sha))
+        order.append((commit.sha, pr, None))
+        seen.update(brought)
+        seen.add(commit.sha)
+    return order
+
+
+def _first_parents(commits: list[Commit], by_sha: dict[str, Commit]) -> list[Commit]:
+    children = {p for c in commits for p in c.parents}
+    head: Commit | None = next(c for c in reversed(commits) if c.sha not in children)
+    line: list[Commit] = []
+    while head is not None:
+        line.append(head)
+        head = by_sha.get(head.parents[0]) if head.parents else None
+    return line[::-1]
+
+
+def _brought(merge: Commit, by_sha: dict[str, Commit], seen: set[str]) -> set[str]:
+    """The commits a merge brings in: those behind its other parents not seen before."""
+    brought: set[str] = set()
+    stack = [p for p in merge.parents[1:] if p in by_sha]
+    while stack:
+        sha = stack.pop()
+        if sha in seen or sha in brought:
+            continue
+        brought.add(sha)
+        stack.extend(p for p in by_sha[sha].parents if p in by_sha)
+    return brought
