@@ -3,7 +3,8 @@ returns, so a record survives a crash that follows it.
 
 A record says when the apply ran, who ran it, which git commit the config was at, which
 target it changed (credentials removed from the URL), the hash of the plan it carried out,
-and every step with its outcome and SCIM id. It never holds a token: the target is
+every step with its outcome and SCIM id, and every token operation (a delete, a rotation)
+with its outcome and the token ids. It never holds a token: the target is
 cleaned of userinfo, query and fragment, and any secret the caller names is blanked out of
 every text the record carries.
 
@@ -14,7 +15,7 @@ commit): this module reads no environment, so the same inputs give the same reco
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -49,6 +50,24 @@ class StepRecord(_Frozen):
     detail: str | None = None
 
 
+class TokenRecord(_Frozen):
+    """One token operation of the apply: `operation` is "delete" or "rotate", `outcome`
+    done, failed, skipped or not started; a rotation names the new token's id and the step
+    it stopped at. Token ids only, never a secret."""
+
+    operation: str
+    token_id: str
+    outcome: str
+    new_token_id: str | None = None
+    stopped_at: str | None = None
+    detail: str | None = None
+
+    @property
+    def failed(self) -> bool:
+        """True when the operation was tried and did not succeed."""
+        return self.outcome == "failed"
+
+
 class AuditRecord(_Frozen):
     """One apply, as the audit log keeps it."""
 
@@ -62,6 +81,7 @@ class AuditRecord(_Frozen):
     succeeded: bool
     stopped: bool = False
     steps: tuple[StepRecord, ...] = ()
+    tokens: tuple[TokenRecord, ...] = ()
 
     @field_validator("time")
     @classmethod
@@ -106,9 +126,11 @@ def record_apply(
     commit: str | None = None,
     config_dirty: bool | None = None,
     secrets: Iterable[str] = (),
+    tokens: Sequence[TokenRecord] = (),
 ) -> AuditRecord:
-    """The record of one apply. `secrets` (the token in use, any token created) are
-    blanked out of the target and of every step's detail, whatever the backend let by."""
+    """The record of one apply, with its token operations (`tokens`). `secrets` (the token
+    in use, any token created) are blanked out of the target and of every step's and token
+    operation's detail, whatever the backend let by."""
     blank = _Blanker(secrets)
     return AuditRecord(
         time=time,
@@ -117,10 +139,17 @@ def record_apply(
         config_dirty=config_dirty,
         target=blank(target_for_record(target)),
         plan_hash=plan_hash,
-        succeeded=result.succeeded,
+        succeeded=result.succeeded and not any(t.failed for t in tokens),
         stopped=result.stopped,
         steps=tuple(_step(step, blank) for step in result.steps),
+        tokens=tuple(_token(t, blank) for t in tokens),
     )
+
+
+def _token(record: TokenRecord, blank: _Blanker) -> TokenRecord:
+    if record.detail is None:
+        return record
+    return record.model_copy(update={"detail": blank(record.detail)})
 
 
 def _step(step: StepResult, blank: _Blanker) -> StepRecord:

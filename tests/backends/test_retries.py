@@ -82,7 +82,8 @@ def test_a_wrong_token_says_so_without_the_token(
     with pytest.raises(LiveReadError) as failed:
         list(backend.iter_users())
     message = str(failed.value)
-    assert "401" in message and "the token is expired, deleted or wrong" in message
+    assert "401" in message
+    assert "the SCIM token was refused: it is expired, deleted or wrong" in message
     assert secret not in message and scim_server.token not in message
     assert backend.requests == 1  # a 401 is not retried
 

@@ -347,7 +347,8 @@ def test_a_wrong_token_is_an_error_that_never_shows_the_token(http: Any, tmp_pat
     wrong = Target(http.url, "x" * 40 + "-not-the-token", lambda: http.store, owned=False)
     result = run(wrong, "apply", str(root), "--auto-approve")
     assert result.exit_code == 1
-    assert "401" in result.output and "nothing was applied" in result.output
+    assert "the SCIM token was refused: it is expired, deleted or wrong" in result.output
+    assert "nothing was applied" in result.output
     assert users_of(http.store) == {}
 
 

@@ -226,7 +226,7 @@ def test_a_wrong_token_is_one_clear_line(http_target: Any) -> None:
     wrong = "w" * 550
     result = target.plan(token=wrong)
     assert result.exit_code == 1
-    assert "the token is expired, deleted or wrong" in result.stderr
+    assert "the SCIM token was refused: it is expired, deleted or wrong" in result.stderr
     assert result.stderr.count("Error:") == 1
 
 

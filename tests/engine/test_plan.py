@@ -84,7 +84,8 @@ def test_another_format_version_is_refused_with_a_clear_error() -> None:
     with pytest.raises(ScimformError) as caught:
         Plan.from_json(json.dumps(data), source="plan.json")
     assert str(caught.value) == (
-        "plan.json has plan format version 99, but this scimform reads version 1; make a new "
+        f"plan.json has plan format version 99, but this scimform reads version {FORMAT_VERSION}; "
+        "make a new "
         "plan with this scimform's `scimform plan --out`"
     )
 

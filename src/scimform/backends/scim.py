@@ -24,7 +24,8 @@ from scimform.errors import ChangeFailed, LiveReadError
 from scimform.wire import PATCH_SCHEMA
 
 PAGE_SIZE = 100
-UNAUTHORIZED = "the token is expired, deleted or wrong"
+# The same words as tokens.auth.REFUSED, the error a plan gives for a refused token.
+UNAUTHORIZED = "the SCIM token was refused: it is expired, deleted or wrong"
 
 
 @dataclass(frozen=True)
@@ -204,7 +205,7 @@ def _eq(attribute: str, value: str) -> str:
 def _explain(response: httpx.Response) -> str:
     status = response.status_code
     if status == 401:
-        return f"401 Unauthorized: {UNAUTHORIZED}; check target.token in scimform.yaml"
+        return f"401: {UNAUTHORIZED}; check target.token in scimform.yaml"
     return f"{status} {detail_of(response)}"
 
 

@@ -1,7 +1,8 @@
 """`scimform apply`: plan, show the plan, ask, apply, and report every step's outcome.
 
 Exit status: 0 when every change was made (or there was nothing to do), 1 when a change
-failed, the apply was stopped or cancelled, or the saved plan is stale or edited, and 3
+or a token operation failed, the apply was stopped or cancelled, the saved plan is stale
+or edited, the token check has errors, or the audit record could not be written, and 3
 when the plan exceeds the safety thresholds and --force was not given.
 """
 
@@ -17,18 +18,25 @@ from pathlib import Path
 
 import click
 
+from scimform.audit import DEFAULT_AUDIT_LOG
 from scimform.backends import ScimBackend, open_backend, target_label
+from scimform.cli import apply_audit, token_state
 from scimform.cli.apply_report import echo_result, progress_for
 from scimform.cli.plan import load_valid
 from scimform.config.loader import LoadedConfig
+from scimform.config.token_record import open_tokens_file
 from scimform.engine.apply import apply_plan
 from scimform.engine.order import apply_order
 from scimform.engine.plan import Plan, make_plan
 from scimform.engine.read import read_live
 from scimform.engine.result import ApplyResult
-from scimform.errors import LiveReadError, StalePlanError
+from scimform.engine.token_plan import TokenPlan
+from scimform.errors import LiveReadError, StalePlanError, TokenRefused
 from scimform.model import LiveState
 from scimform.render.text import render_text
+from scimform.tokens.api import TokenApi
+from scimform.tokens.apply import apply_tokens
+from scimform.tokens.sinks import parse_sink
 
 EXIT_UNSAFE = 3
 _SHOWN_DIFFERENCES = 5
@@ -59,6 +67,20 @@ _SHOWN_DIFFERENCES = 5
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="Apply this saved plan (from `scimform plan --out`) instead of planning anew.",
 )
+@token_state.ADMIN_KEY_OPTION
+@click.option(
+    "--token-sink",
+    "sink_spec",
+    metavar="SINK",
+    help="Run a due token rotation, handing the new token to file:PATH (mode 0600) or "
+    "'command:CMD' (on its stdin, never in argv).",
+)
+@click.option(
+    "--audit-log",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help=f"Append this apply's record here (default: {DEFAULT_AUDIT_LOG} under DIR). "
+    "An apply with no changes writes no record.",
+)
 def command(
     directory: Path,
     auto_approve: bool,
@@ -66,6 +88,9 @@ def command(
     parallelism: int,
     rate_limit: float | None,
     plan_file: Path | None,
+    admin_key_file: Path | None,
+    sink_spec: str | None,
+    audit_log: Path | None,
 ) -> None:
     """Make the live store match the config in DIR (default: the current directory).
 
@@ -75,33 +100,69 @@ def command(
     not stop the others; what depends on it is skipped, and running apply again
     converges. Ctrl-C stops starting new requests and reports what was done.
 
+    Then the token changes (on local:, or scimform serve with --admin-key-file): tokens
+    not declared are deleted (never one used in the last minutes, never every token), and
+    a due rotation runs when --token-sink says where the new token goes.
+
     With --plan FILE, the saved plan is applied only if the live store is exactly as it
     was when the plan was made.
+
+    Every apply that has changes appends one record to the audit log (--audit-log):
+    time, actor, config commit, target, plan hash, each change's outcome and SCIM id, and
+    the token operations; never a token. An apply with no changes writes no record.
 
     Exit status: 0 all done (or no changes), 1 a change failed or nothing was applied,
     3 the plan is unsafe (see `safety:`; --force overrides).
     """
     loaded = load_valid(directory)
     target = loaded.settings.target
+    sink = parse_sink(sink_spec) if sink_spec is not None else None
+    audit_path = audit_log if audit_log is not None else loaded.root / DEFAULT_AUDIT_LOG
     click.echo(f"Reading the live state from {target_label(target.url, loaded.root)} ...", err=True)
+    try:
+        in_use = token_state.verify_token(loaded, os.environ)
+    except TokenRefused as exc:
+        raise TokenRefused(f"{exc}; nothing was applied") from None
     backend = open_backend(
         target.url, target.token, loaded.root, environ=os.environ, rate_limit=rate_limit
     )
+    api: TokenApi | None = None
     try:
+        api = token_state.open_api(loaded, admin_key_file)
         live = _read(backend, loaded)
-        plan = _made_plan(loaded, live, plan_file)
+        plan = _made_plan(loaded, live, plan_file, token_state.token_plan(loaded, api))
         terminal = sys.stdout.isatty()
         click.echo(render_text(plan, color=terminal and "NO_COLOR" not in os.environ), nl=False)
         if not plan.has_changes:
+            token_state.exit_on_errors(plan.tokens, None)
             return
         _check_safe(plan, force)
         if not auto_approve:
             _ask()
+        rotating = sink is not None and plan.tokens.rotation is not None
+        # Parsed before anything changes, so that a broken file stops the apply here.
+        tokens_file = open_tokens_file(loaded.root) if rotating else None
         result = _apply(plan, backend, live, parallelism, terminal)
+        declared = loaded.desired.tokens
+        done = apply_tokens(api, plan.tokens, declared, sink, tokens_file, stopped=result.stopped)
     finally:
         backend.close()
-    echo_result(result, terminal)
-    if not result.succeeded:
+        if api is not None:
+            api.close()
+    if result.steps:
+        echo_result(result, terminal)
+    apply_audit.echo_tokens(done)
+    apply_audit.write_record(
+        audit_path,
+        result,
+        done,
+        plan_hash=plan.hash,
+        target=target.url,
+        config_root=loaded.root,
+        secrets=[in_use] if in_use else [],
+    )
+    token_state.exit_on_errors(plan.tokens, done.rotated)
+    if not result.succeeded or done.failed:
         sys.exit(1)
 
 
@@ -114,13 +175,17 @@ def _read(backend: ScimBackend, loaded: LoadedConfig) -> LiveState:
         ) from None
 
 
-def _made_plan(loaded: LoadedConfig, live: LiveState, plan_file: Path | None) -> Plan:
+def _made_plan(
+    loaded: LoadedConfig, live: LiveState, plan_file: Path | None, tokens: TokenPlan
+) -> Plan:
     settings = loaded.settings
-    fresh = make_plan(loaded.desired, live, settings.ownership, settings.safety)
+    fresh = make_plan(loaded.desired, live, settings.ownership, settings.safety, tokens)
     if plan_file is None:
         return fresh
     saved = Plan.from_json(plan_file.read_text(encoding="utf-8"), source=str(plan_file))
-    if saved.created_from != live.fingerprint():
+    # The live tokens are not in the fingerprint: a plan made now must do the same to them.
+    stale_tokens = saved.tokens.changes != fresh.tokens.changes
+    if saved.created_from != live.fingerprint() or stale_tokens:
         raise StalePlanError(_stale_message(plan_file, saved, fresh))
     return saved
 
@@ -135,6 +200,8 @@ def _stale_message(plan_file: Path, saved: Plan, fresh: Plan) -> str:
     more = len(differing) - _SHOWN_DIFFERENCES
     what = f" A plan made now differs for {shown}" + (f" and {more} more" if more > 0 else "")
     what = what + "." if differing else " A plan made now would make the same changes."
+    if saved.tokens.changes != fresh.tokens.changes:
+        what += " Its token changes differ from those a plan made now would make."
     return (
         f"{plan_file} is stale: the live store changed since it was made, so it was not "
         f"applied.{what} Make a new plan with `scimform plan --out` and review it."

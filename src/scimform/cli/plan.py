@@ -3,7 +3,8 @@
 Loads the config, reads the live state from the target, makes the plan and renders it.
 Exit status, as `terraform plan -detailed-exitcode`: 0 no changes, 2 changes, 3 changes
 beyond the safety thresholds (apply needs --force), 1 an error (the config has errors, the
-target cannot be reached or read). The rendered plan goes to stdout; progress, target
+target cannot be reached or read, the token is refused, or the token check found an
+error such as an expired token). The rendered plan goes to stdout; progress, target
 details and diagnostics go to stderr, so that `--json` output can be piped as it is.
 """
 
@@ -17,11 +18,13 @@ from pathlib import Path
 import click
 
 from scimform.backends import ScimBackend, open_backend, target_label
+from scimform.cli import token_state
 from scimform.cli.validate import text_report
 from scimform.config.loader import LoadedConfig, load_config
 from scimform.diagnostics import Severity
 from scimform.engine.plan import Plan, make_plan
 from scimform.engine.read import read_live
+from scimform.engine.token_plan import TokenPlan
 from scimform.errors import LiveReadError, ScimformError
 from scimform.render import words
 from scimform.render.json import render_json
@@ -59,6 +62,7 @@ EXIT_UNSAFE = 3
     show_default=True,
     help="How many reads of the live store may run at once.",
 )
+@token_state.ADMIN_KEY_OPTION
 def command(
     directory: Path,
     output: str,
@@ -66,20 +70,29 @@ def command(
     summary: bool,
     out: Path | None,
     concurrency: int,
+    admin_key_file: Path | None,
 ) -> None:
     """Show what `scimform apply` would change in the live store for the config in
     DIRECTORY (default: the current directory).
 
+    Token state is checked too: the token in use must authenticate; with `tokens:`
+    declared, a token near expiry is a warning, an expired one an error, and on targets
+    with a token API (local:, or scimform serve with --admin-key-file) undeclared tokens
+    and a due rotation are part of the plan. On AWS, a due rotation's console steps are
+    printed.
+
     Exit status: 0 no changes, 2 changes, 3 changes beyond the safety thresholds (apply
-    them with `scimform apply --force`), 1 an error.
+    them with `scimform apply --force`), 1 an error (token errors included).
     """
     loaded = load_valid(directory)
     settings = loaded.settings
     label = target_label(settings.target.url, loaded.root)
     click.echo(f"Reading the live state from {label} ...", err=True)
+    token_state.verify_token(loaded, os.environ)
     backend = open_target(loaded, os.environ)
     try:
-        plan = plan_against(loaded, backend, concurrency=concurrency)
+        tokens = _token_plan(loaded, admin_key_file)
+        plan = plan_against(loaded, backend, concurrency=concurrency, tokens=tokens)
         requests = backend.requests
     finally:
         backend.close()
@@ -112,15 +125,31 @@ def open_target(loaded: LoadedConfig, environ: Mapping[str, str]) -> ScimBackend
     return open_backend(target.url, target.token, loaded.root, environ=environ)
 
 
-def plan_against(loaded: LoadedConfig, backend: ScimBackend, *, concurrency: int = 8) -> Plan:
-    """Read the live state through `backend` and plan the config against it; a failed read
-    is a LiveReadError that says no plan was made."""
+def _token_plan(loaded: LoadedConfig, admin_key_file: Path | None) -> TokenPlan:
+    api = token_state.open_api(loaded, admin_key_file)
+    try:
+        return token_state.token_plan(loaded, api)
+    finally:
+        if api is not None:
+            api.close()
+
+
+def plan_against(
+    loaded: LoadedConfig,
+    backend: ScimBackend,
+    *,
+    concurrency: int = 8,
+    tokens: TokenPlan | None = None,
+) -> Plan:
+    """Read the live state through `backend` and plan the config against it, with the
+    token part `tokens` when it was checked; a failed read is a LiveReadError that says no
+    plan was made."""
     settings = loaded.settings
     try:
         live = read_live(backend, loaded.desired, concurrency=concurrency)
     except LiveReadError as exc:
         raise LiveReadError(f"could not read the live store, so no plan was made: {exc}") from None
-    return make_plan(loaded.desired, live, settings.ownership, settings.safety)
+    return make_plan(loaded.desired, live, settings.ownership, settings.safety, tokens)
 
 
 def save_plan(plan: Plan, path: Path) -> None:
@@ -132,7 +161,9 @@ def save_plan(plan: Plan, path: Path) -> None:
 
 
 def exit_code(plan: Plan) -> int:
-    """0 no changes, 2 changes, 3 unsafe changes."""
+    """0 no changes, 2 changes, 3 unsafe changes; 1 when the token check found errors."""
+    if plan.tokens.has_errors:
+        return 1
     if not plan.has_changes:
         return EXIT_NO_CHANGES
     return EXIT_CHANGES if plan.safety.safe else EXIT_UNSAFE
@@ -153,6 +184,7 @@ def _unsafe_to_stderr(plan: Plan) -> None:
     # The text rendering says this itself; for the machine formats it goes beside them.
     for line in words.unsafe(plan):
         click.echo(line, err=True)
+    token_state.errors_to_stderr(plan.tokens)
 
 
 def _colour() -> bool:

@@ -21,10 +21,12 @@ from scimform.config.schema import OwnershipSpec, SafetySpec
 from scimform.engine.changes import Change, LeftAlone
 from scimform.engine.diff import diff
 from scimform.engine.safety import SafetyVerdict, assess
+from scimform.engine.token_plan import TokenPlan
 from scimform.errors import ScimformError
 from scimform.model import DesiredState, LiveState
 
-FORMAT_VERSION = 1
+# 2: plans carry `tokens` (token findings and token changes).
+FORMAT_VERSION = 2
 
 
 class _Frozen(BaseModel):
@@ -63,16 +65,19 @@ class Plan(_Frozen):
     safety: SafetyVerdict = SafetyVerdict()
     left_alone: LeftAlone = LeftAlone()
     warnings: tuple[str, ...] = ()
+    tokens: TokenPlan = TokenPlan()
     changes: tuple[Change, ...] = ()
 
     @property
     def has_changes(self) -> bool:
-        """True when applying the plan would change the live store."""
-        return bool(self.changes)
+        """True when applying the plan would change the live store or its tokens."""
+        return bool(self.changes) or bool(self.tokens.changes)
 
     def computed_hash(self) -> str:
-        """sha256 of the plan's compact JSON without the hash itself."""
-        return hashlib.sha256(self.model_dump_json(exclude={"hash"}).encode()).hexdigest()
+        """sha256 of the plan's compact JSON without the hash itself and without the token
+        findings, whose days left change every day (see engine.token_plan)."""
+        unhashed: Any = {"hash": True, "tokens": {"findings": True}}
+        return hashlib.sha256(self.model_dump_json(exclude=unhashed).encode()).hexdigest()
 
     def to_json(self) -> str:
         """The plan as JSON: the same plan always gives the same bytes (fields in a fixed
@@ -116,10 +121,14 @@ def _check_version(data: Any, source: str) -> None:
 
 
 def make_plan(
-    desired: DesiredState, live: LiveState, ownership: OwnershipSpec, safety: SafetySpec
+    desired: DesiredState,
+    live: LiveState,
+    ownership: OwnershipSpec,
+    safety: SafetySpec,
+    tokens: TokenPlan | None = None,
 ) -> Plan:
     """Diff the desired state against the live state and judge the result: the Plan that
-    plan renders and apply carries out."""
+    plan renders and apply carries out. `tokens` is the token part, when it was checked."""
     found = diff(desired, live, ownership)
     plan = Plan(
         created_from=live.fingerprint(),
@@ -128,5 +137,6 @@ def make_plan(
         left_alone=found.left_alone,
         warnings=found.warnings,
         safety=assess(found.changes, len(live.users), len(live.groups), safety),
+        tokens=tokens or TokenPlan(),
     )
     return plan.model_copy(update={"hash": plan.computed_hash()})

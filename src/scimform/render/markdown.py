@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 
 from scimform.engine.changes import Change
 from scimform.engine.plan import Plan
-from scimform.render import words
+from scimform.render import token_words, words
 from scimform.render.text import change_block, plain, summary_entry
 
 LIMIT = 65_000
@@ -36,7 +36,7 @@ _TRUNCATED = (
 def render_markdown(plan: Plan, *, limit: int = LIMIT) -> str:
     """The plan as a PR comment, always shorter than `limit` characters."""
     head = "\n".join(_head(plan)) + "\n"
-    if not plan.has_changes:
+    if not plan.changes:
         return _cut(head, limit)
     writer = _Writer()
     writer.add(head + "\n")
@@ -53,8 +53,7 @@ def render_markdown(plan: Plan, *, limit: int = LIMIT) -> str:
 
 def _head(plan: Plan) -> list[str]:
     lines = ["### scimform plan", ""]
-    first = words.summary_line(plan) if plan.has_changes else words.NO_CHANGES
-    lines.append(f"**{first}**")
+    lines.append(f"**{token_words.first_line(plan)}**")
     if not plan.safety.safe:
         lines += ["", "> [!CAUTION]"]
         lines += [f"> **{_escape(u)}**" + "  " for u in words.unsafe(plan)]
@@ -69,7 +68,27 @@ def _head(plan: Plan) -> list[str]:
     notes = words.notes(plan) + _capped(words.warnings(plan))
     if notes:
         lines += [""] + [f"- {_escape(n)}" for n in notes]
-    return lines
+    return lines + _tokens(plan)
+
+
+_TOKEN_MARKS = {"error": "**{}**", "warning": "⚠️ {}", "summary": "**{}**"}
+
+
+def _tokens(plan: Plan) -> list[str]:
+    """The token part as a list; AWS's console steps as a numbered list under it."""
+    lines = token_words.token_lines(plan.tokens)
+    if not lines:
+        return []
+    out = ["", "#### SCIM tokens", ""]
+    for line in lines:
+        text = _escape(_shortened(line.text, _WARNING_CHARS * 2))
+        if line.symbol:
+            out.append(f"- `{line.symbol}` {text}")
+        elif line.kind == "step":
+            out.append(f"   {text}")
+        else:
+            out.append("- " + _TOKEN_MARKS.get(line.kind, "{}").format(text))
+    return out
 
 
 def _objects(count: int) -> str:

@@ -21,7 +21,7 @@ from rich.style import Style
 from scimform.engine.changes import ADDRESS_PREFIX, Action, Change, FieldDiff, MemberRef, Value
 from scimform.engine.plan import Plan
 from scimform.model import ADDRESS_FIELDS, ATTRIBUTES
-from scimform.render import words
+from scimform.render import token_words, words
 
 Line = tuple[tuple[str, str], ...]
 """One line of output as (text, style) segments; style "" is unstyled."""
@@ -42,7 +42,7 @@ _ORDER = {
 def render_text(plan: Plan, *, color: bool = False) -> str:
     """The full plan: legend, one block per object, summary line and notes."""
     lines: list[Line] = []
-    if plan.has_changes:
+    if plan.changes:
         lines += [((line, ""),) for line in words.legend(plan)]
         for change in plan.changes:
             lines.append(())
@@ -75,11 +75,29 @@ def summary_entry(change: Change) -> Line:
 
 def footer(plan: Plan) -> list[Line]:
     """The summary line (or "No changes."), then notes, warnings and the safety verdict."""
-    first = words.summary_line(plan) if plan.has_changes else words.NO_CHANGES
-    lines: list[Line] = [((first, "bold"),)]
+    lines: list[Line] = [((token_words.first_line(plan), "bold"),)]
+    lines += token_block(plan)
     lines += [((note, ""),) for note in words.notes(plan)]
     lines += [((w, "yellow"),) for w in words.warnings(plan)]
     lines += [((u, "bold red"),) for u in words.unsafe(plan)]
+    return lines
+
+
+_TOKEN_STYLES = {"summary": "bold", "error": "bold red", "warning": "yellow"}
+
+
+def token_block(plan: Plan) -> list[Line]:
+    """The token part: `- token 0f3c… will be deleted (not declared)`, the token check's
+    findings, how to run a due rotation and AWS's console steps."""
+    lines: list[Line] = []
+    for line in token_words.token_lines(plan.tokens):
+        if line.symbol:
+            style = _STYLES[line.symbol]
+            lines.append(((f"{line.symbol:>3} ", style), (line.text, "")))
+        elif line.kind == "step":
+            lines.append(((f"    {line.text}", ""),))
+        else:
+            lines.append(((line.text, _TOKEN_STYLES.get(line.kind, "")),))
     return lines
 
 

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import httpx
 
+from scimform.backends.scim import UNAUTHORIZED
 from scimform.backends.sender import NoResponse, Sender, detail_of
 from scimform.errors import TargetError, TokenRefused
 
-REFUSED = "the SCIM token was refused: it is expired, deleted or wrong"
+REFUSED = UNAUTHORIZED  # one wording for a 401, wherever it is met
 # A filter that matches nobody: it needs a valid token and reads no one's data.
 PROBE_PATH = "/Users"
 PROBE_PARAMS = {"filter": 'userName eq "scimform-token-check"', "count": "1"}

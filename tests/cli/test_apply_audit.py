@@ -1,0 +1,188 @@
+"""The audit log `scimform apply` appends, through the real CLI against a real `scimform
+serve` on 127.0.0.1 and a config in a git repository the test builds: the record's fields,
+outcomes and SCIM ids, a partial failure and a stopped apply still recorded, `--audit-log`,
+no record without changes, a loud error when the log cannot be written, and the token
+nowhere in the file."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from click.testing import CliRunner, Result
+
+from scimform.audit import read_records
+from scimform.cli import main
+from scimform.server.knobs import Knobs
+
+ALICE = {
+    "userName": "alice@corp.example",
+    "givenName": "Alice",
+    "familyName": "Liddell",
+    "displayName": "Alice Liddell",
+    "email": "alice@corp.example",
+    "externalId": "e-alice",
+}
+
+
+def person(n: int) -> dict[str, str]:
+    return {
+        "userName": f"p{n:03}@corp.example",
+        "givenName": f"Given{n}",
+        "familyName": "Example",
+        "displayName": f"Given{n} Example",
+        "email": f"p{n:03}@corp.example",
+        "externalId": f"e-{n:03}",
+    }
+
+
+def write(root: Path, url: str, users: list[dict[str, str]], groups: list[Any]) -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    settings = {"target": {"url": url, "token": "env:SCIM_TOKEN"}}
+    (root / "scimform.yaml").write_text(yaml.safe_dump(settings))
+    (root / "people.yaml").write_text(yaml.safe_dump({"users": users, "groups": groups}))
+    return root
+
+
+def git(root: Path, *args: str) -> str:
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "Test",
+        "GIT_AUTHOR_EMAIL": "test@example.invalid",
+        "GIT_COMMITTER_NAME": "Test",
+        "GIT_COMMITTER_EMAIL": "test@example.invalid",
+    }
+    done = subprocess.run(
+        ["git", *args], cwd=root, env=env, capture_output=True, text=True, check=True
+    )
+    return done.stdout.strip()
+
+
+def run(server: Any, *args: str, actor: str | None = "octocat") -> Result:
+    env = {"SCIM_TOKEN": server.token, "NO_COLOR": "1", "GITHUB_ACTOR": actor}
+    result = CliRunner().invoke(main, list(args), env=env)
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert server.token not in result.output
+    return result
+
+
+def test_a_record_has_every_field_and_no_token(scim_server: Any, tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    root = write(repo / "people", scim_server.url, [ALICE, person(1)], [])
+    git(repo, "init", "-q")
+    git(repo, "add", ".")
+    git(repo, "commit", "-q", "-m", "people")
+    plan_hash = json.loads(run(scim_server, "plan", str(root), "--json").stdout)["hash"]
+    before = datetime.now(UTC)
+    result = run(scim_server, "apply", str(root), "--auto-approve")
+    assert result.exit_code == 0, result.output
+    log = root / ".scimform" / "audit.jsonl"
+    (record,) = read_records(log)
+    assert before - timedelta(seconds=1) <= record.time <= datetime.now(UTC)
+    assert record.time.utcoffset() == timedelta(0)
+    assert record.actor == "octocat"
+    assert record.commit == git(repo, "rev-parse", "HEAD") and record.config_dirty is False
+    assert record.target == scim_server.url
+    assert record.plan_hash == plan_hash
+    assert record.succeeded and not record.stopped
+    ids = {doc["userName"]: doc["id"] for doc in scim_server.store.list_users()[0]}
+    made = {(s.key, s.action, s.outcome, s.id) for s in record.steps}
+    assert made == {(name, "create", "done", id) for name, id in ids.items()}
+    assert scim_server.token not in log.read_text()
+    assert f"Recorded this apply in the audit log {log}" in result.output
+    # A second apply has nothing to do, and writes nothing.
+    again = run(scim_server, "apply", str(root), "--auto-approve")
+    assert again.exit_code == 0 and len(read_records(log)) == 1
+
+
+def test_a_partial_failure_is_recorded_with_each_outcome(scim_server: Any, tmp_path: Path) -> None:
+    scim_server.app.service.user_quota.limit = 1  # the store refuses a second user: a real 400
+    groups = [{"displayName": "team", "members": [ALICE["userName"], "p001@corp.example"]}]
+    root = write(tmp_path / "config", scim_server.url, [ALICE, person(1)], groups)
+    log = tmp_path / "logs" / "apply.jsonl"
+    args = ("apply", str(root), "--auto-approve", "--parallelism", "1", "--audit-log", str(log))
+    result = run(scim_server, *args, actor=None)
+    assert result.exit_code == 1, result.output
+    assert not (root / ".scimform").exists()  # --audit-log replaced the default
+    (record,) = read_records(log)
+    assert not record.succeeded
+    outcomes = {s.outcome for s in record.steps}
+    assert {"done", "failed", "skipped"} <= outcomes
+    failed = next(s for s in record.steps if s.outcome == "failed")
+    assert failed.status == 400 and failed.detail
+    assert record.commit is None  # not in a git repository
+    assert record.actor  # the OS user, without GITHUB_ACTOR
+    assert scim_server.token not in log.read_text()
+
+
+def test_a_log_that_cannot_be_written_is_a_loud_error(scim_server: Any, tmp_path: Path) -> None:
+    root = write(tmp_path / "config", scim_server.url, [ALICE], [])
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a directory")
+    result = run(
+        scim_server,
+        "apply",
+        str(root),
+        "--auto-approve",
+        "--audit-log",
+        str(blocker / "audit.jsonl"),
+    )
+    assert result.exit_code == 1
+    assert "the changes above were made, but they were NOT recorded in the audit log" in (
+        result.stderr
+    )
+    assert "Apply complete: 1 done." in result.stdout
+    assert len(scim_server.store.list_users()[0]) == 1
+
+
+def test_help_says_an_apply_without_changes_writes_no_record() -> None:
+    result = CliRunner().invoke(main, ["apply", "--help"])
+    assert "An apply with no changes writes no record." in " ".join(result.output.split())
+
+
+def test_a_stopped_apply_is_recorded(scim_server_factory: Any, tmp_path: Path) -> None:
+    server = scim_server_factory(knobs=Knobs(latency_ms=100))
+    root = write(tmp_path / "config", server.url, [person(n) for n in range(40)], [])
+    scimform = str(Path(sys.executable).parent / "scimform")
+    env = {**os.environ, "SCIM_TOKEN": server.token, "NO_COLOR": "1", "GITHUB_ACTOR": "ci-bot"}
+    args = [scimform, "apply", str(root), "--auto-approve", "--parallelism", "2"]
+    process = subprocess.Popen(
+        args, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        assert process.stderr is not None
+        line = process.stderr.readline()
+        while line and not line.startswith("Applied "):
+            line = process.stderr.readline()
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 1, out + err
+    (record,) = read_records(root / ".scimform" / "audit.jsonl")
+    assert record.stopped and not record.succeeded and record.actor == "ci-bot"
+    done = [s for s in record.steps if s.outcome == "done"]
+    assert len(done) == len(server.store.list_users()[0])
+    assert any(s.outcome == "not started" for s in record.steps)
+    assert server.token not in (root / ".scimform" / "audit.jsonl").read_text()
+
+
+@pytest.mark.parametrize("relative", ["audit.jsonl", "deep/er/log.jsonl"])
+def test_audit_log_paths_are_made_as_needed(
+    scim_server: Any, tmp_path: Path, relative: str
+) -> None:
+    root = write(tmp_path / "config", scim_server.url, [ALICE], [])
+    log = tmp_path / relative
+    result = run(scim_server, "apply", str(root), "--auto-approve", "--audit-log", str(log))
+    assert result.exit_code == 0, result.output
+    (record,) = read_records(log)
+    assert record.steps[0].key == ALICE["userName"]
