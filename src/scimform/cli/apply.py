@@ -152,6 +152,8 @@ def command(
     if result.steps:
         echo_result(result, terminal)
     apply_audit.echo_tokens(done)
+    if done.rotated and sink is not None:
+        token_state.check_client_switched(loaded, sink.label)
     apply_audit.write_record(
         audit_path,
         result,

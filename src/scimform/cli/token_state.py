@@ -9,6 +9,7 @@ declares tokens.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,7 +20,7 @@ from scimform.backends import target_label
 from scimform.backends.auth import resolve_token
 from scimform.config.loader import LoadedConfig
 from scimform.engine.token_plan import TokenPlan
-from scimform.errors import TargetError, TokenRefused
+from scimform.errors import ScimformError, TargetError, TokenRefused
 from scimform.tokens.api import TokenApi
 from scimform.tokens.auth import verify_token_in_use
 from scimform.tokens.plan import plan_tokens
@@ -49,6 +50,23 @@ def verify_token(loaded: LoadedConfig, environ: Mapping[str, str]) -> str | None
         except TargetError:
             pass  # not a 401: the read that follows fails, and says why, in its own words
     return token
+
+
+def check_client_switched(loaded: LoadedConfig, sink_label: str) -> None:
+    """After a rotation, warn when target.token still gives the old token, now deleted:
+    the sink was not where this config reads its token, and the next plan would fail."""
+    reference = loaded.settings.target.token
+    try:
+        verify_token(loaded, os.environ)
+    except TokenRefused:
+        click.echo(
+            f"Warning: target.token ({reference}) still gives the old token, which is now "
+            f"deleted; the new token went to the {sink_label}: make target.token give the "
+            "new one before the next plan.",
+            err=True,
+        )
+    except ScimformError:
+        pass  # no token to check, or the target did not answer: nothing to say here
 
 
 def open_api(loaded: LoadedConfig, admin_key_file: Path | None) -> TokenApi | None:

@@ -13,6 +13,7 @@ from pathlib import Path
 import click
 
 from scimform.backends.auth import resolve_token
+from scimform.cli import token_state
 from scimform.cli.validate import text_report
 from scimform.config.loader import LoadedConfig, load_config
 from scimform.config.token_record import open_tokens_file, record_token
@@ -126,6 +127,8 @@ def rotate_command(
         api.close()
     for line in _rotation_lines(result, sink.label):
         click.echo(line, err=not result.ok)
+    if Step.DELETE_OLD in result.done:
+        token_state.check_client_switched(loaded, sink.label)
     raise click.exceptions.Exit(0 if result.ok else 1)
 
 

@@ -28,6 +28,7 @@ from ruamel.yaml.scalarstring import DoubleQuotedScalarString, ScalarString
 
 from scimform.config.fmt import config_files
 from scimform.config.fmt_quoting import needs_quotes
+from scimform.config.rules import MAX_TOKEN_ID, one_year_after
 from scimform.config.schema import SETTINGS_FILE, TokensSpec
 from scimform.diagnostics import Diagnostic, Diagnostics, Location, Severity
 from scimform.errors import ConfigError
@@ -65,6 +66,7 @@ def open_tokens_file(root: Path) -> TokensFile:
 def record_token(file: TokensFile, new: ExpectedToken, replaces: str | None = None) -> Path:
     """Declare `new` in place of token `replaces` (or beside the others when None) and
     write the file; ConfigError, with nothing written, when that cannot be done."""
+    _refuse_invalid(file.path, new)
     expected = _expected(file)
     if replaces is not None:
         _replace(file, expected, replaces, new)
@@ -182,6 +184,33 @@ def _dump(data: CommentedMap) -> str:
     out = io.StringIO()
     _yaml().dump(data, out)
     return out.getvalue()
+
+
+def _refuse_invalid(path: Path, new: ExpectedToken) -> None:
+    """The rules `validate` applies to a declared token, before the file is touched, so a
+    mistyped `tokens record` never leaves an invalid config (or a secret) behind."""
+    if len(new.id) > MAX_TOKEN_ID:
+        # Never quoted: an "id" this long is most likely the token itself.
+        raise _error(
+            path,
+            "the id given is far too long for a token id: it looks like the token itself; "
+            "nothing was written. Give the token's id from the AWS console, and since the "
+            "token was typed on a command line, consider replacing it",
+        )
+    if new.expires <= new.created:
+        raise _error(
+            path,
+            f"token {new.id} would expire on {new.expires}, not after its creation on "
+            f"{new.created}; nothing was written: check the two dates",
+        )
+    if new.expires > one_year_after(new.created):
+        raise _error(
+            path,
+            f"token {new.id} would expire on {new.expires}, more than a year after its "
+            f"creation on {new.created}; AWS tokens are valid for one year, so nothing was "
+            f"written: give the expiry the AWS console shows, at most "
+            f"{one_year_after(new.created)}",
+        )
 
 
 def _check(path: Path, text: str, new_id: str) -> None:
