@@ -42,9 +42,10 @@ def resolve_token(reference: str, config_root: Path, environ: Mapping[str, str])
         return token
     if scheme == "file" and name:
         return _token_file(config_root / Path(name).expanduser())
+    # The reference is never quoted: what was given may be the token itself.
     raise TargetError(
-        f"target.token in scimform.yaml is {reference!r}; write env:NAME or file:PATH "
-        "(never the token itself)"
+        "target.token in scimform.yaml is neither env:NAME nor file:PATH; write env:NAME or "
+        "file:PATH (never the token itself)"
     )
 
 

@@ -36,7 +36,22 @@ EXIT_CHANGES = 2
 EXIT_UNSAFE = 3
 
 
-@click.command("plan")
+class _PlanUsageError(click.UsageError):
+    exit_code = 1
+
+
+class _PlanCommand(click.Command):
+    """A usage error (an unknown option, a bad value) exits 1, not click's 2: for plan, 2
+    means "changes", and CI must not take a typo for a plan."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)
+        except click.UsageError as exc:
+            raise _PlanUsageError(exc.format_message(), exc.ctx) from None
+
+
+@click.command("plan", cls=_PlanCommand)
 @click.argument(
     "directory", default=".", type=click.Path(file_okay=False, dir_okay=True, path_type=Path)
 )
@@ -62,6 +77,12 @@ EXIT_UNSAFE = 3
     show_default=True,
     help="How many reads of the live store may run at once.",
 )
+@click.option(
+    "--rate-limit",
+    type=click.FloatRange(min=0, min_open=True),
+    help="Send at most this many requests per second (default: as fast as the store allows, "
+    "backing off when it answers 429).",
+)
 @token_state.ADMIN_KEY_OPTION
 def command(
     directory: Path,
@@ -70,6 +91,7 @@ def command(
     summary: bool,
     out: Path | None,
     concurrency: int,
+    rate_limit: float | None,
     admin_key_file: Path | None,
 ) -> None:
     """Show what `scimform apply` would change in the live store for the config in
@@ -89,7 +111,7 @@ def command(
     label = target_label(settings.target.url, loaded.root)
     click.echo(f"Reading the live state from {label} ...", err=True)
     token_state.verify_token(loaded, os.environ)
-    backend = open_target(loaded, os.environ)
+    backend = open_target(loaded, os.environ, rate_limit=rate_limit)
     try:
         tokens = _token_plan(loaded, admin_key_file)
         plan = plan_against(loaded, backend, concurrency=concurrency, tokens=tokens)
@@ -119,10 +141,15 @@ def load_valid(directory: Path) -> LoadedConfig:
     return loaded
 
 
-def open_target(loaded: LoadedConfig, environ: Mapping[str, str]) -> ScimBackend:
-    """The backend for the config's target (TargetError when it is unusable)."""
+def open_target(
+    loaded: LoadedConfig, environ: Mapping[str, str], *, rate_limit: float | None = None
+) -> ScimBackend:
+    """The backend for the config's target, sending at most `rate_limit` requests per
+    second when given (TargetError when the target is unusable)."""
     target = loaded.settings.target
-    return open_backend(target.url, target.token, loaded.root, environ=environ)
+    return open_backend(
+        target.url, target.token, loaded.root, environ=environ, rate_limit=rate_limit
+    )
 
 
 def _token_plan(loaded: LoadedConfig, admin_key_file: Path | None) -> TokenPlan:
