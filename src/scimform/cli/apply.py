@@ -22,7 +22,7 @@ from scimform.audit import DEFAULT_AUDIT_LOG
 from scimform.backends import ScimBackend, open_backend, target_label
 from scimform.cli import apply_audit, token_state
 from scimform.cli.apply_report import echo_result, progress_for
-from scimform.cli.plan import load_valid
+from scimform.cli.plan import RATE_LIMIT_OPTION, load_valid
 from scimform.config.loader import LoadedConfig
 from scimform.config.token_record import open_tokens_file
 from scimform.engine.apply import apply_plan
@@ -55,12 +55,7 @@ _SHOWN_DIFFERENCES = 5
     show_default=True,
     help="Requests in flight at once.",
 )
-@click.option(
-    "--rate-limit",
-    type=click.FloatRange(min=0, min_open=True),
-    help="Send at most this many requests per second (default: as fast as the store allows, "
-    "backing off when it answers 429).",
-)
+@RATE_LIMIT_OPTION
 @click.option(
     "--plan",
     "plan_file",

@@ -36,6 +36,15 @@ EXIT_CHANGES = 2
 EXIT_UNSAFE = 3
 
 
+# Shared with apply: both read the live store, and apply writes to it.
+RATE_LIMIT_OPTION = click.option(
+    "--rate-limit",
+    type=click.FloatRange(min=0, min_open=True),
+    help="Send at most this many requests per second (default: as fast as the store allows, "
+    "backing off when it answers 429).",
+)
+
+
 class _PlanUsageError(click.UsageError):
     exit_code = 1
 
@@ -77,12 +86,7 @@ class _PlanCommand(click.Command):
     show_default=True,
     help="How many reads of the live store may run at once.",
 )
-@click.option(
-    "--rate-limit",
-    type=click.FloatRange(min=0, min_open=True),
-    help="Send at most this many requests per second (default: as fast as the store allows, "
-    "backing off when it answers 429).",
-)
+@RATE_LIMIT_OPTION
 @token_state.ADMIN_KEY_OPTION
 def command(
     directory: Path,
