@@ -40,3 +40,26 @@ def test_members_of_unread_groups_do_not_count() -> None:
     # They are unknown, so whatever a reader left in them says nothing about the store.
     stray = dataclasses.replace(OTHERS, members=frozenset({"alice@x"}))
     assert dataclasses.replace(STATE, groups=(ADMINS, stray)).fingerprint() == STATE.fingerprint()
+
+
+def test_the_fingerprint_of_a_given_state_never_changes() -> None:
+    # Pinned: a plan saved by an earlier scimform must not look stale to a later one.
+    # Quotes, backslashes, control and non-ASCII characters are where encoders differ.
+    zoe = User(
+        "zoë@x",
+        'Zo"ë',
+        "Back\\slash 𝔘",
+        "Zoë\t🙂",
+        id="u3",
+        address=Address(street_address="1\nMain"),
+    )
+    admins = dataclasses.replace(ADMINS, members=ADMINS.members | {"zoë@x"})
+    state = LiveState(
+        users=(ALICE, BOB, zoe), groups=(admins, OTHERS), members_read=frozenset({"g1"})
+    )
+    assert STATE.fingerprint() == (
+        "f8098ee333a8aaff81e88666b537cd59863277e0b605ae690b11767d7197deec"
+    )
+    assert state.fingerprint() == (
+        "46b69eb9e382b94e2417d1401ee5a8f4b18bd21466dacb2edcb0002ee27b3093"
+    )

@@ -8,10 +8,11 @@ Desired records name members and managers by userName. Live records also carry t
 from __future__ import annotations
 
 import hashlib
-import json
-from dataclasses import astuple, dataclass, field, fields
+from dataclasses import dataclass, field, fields
 from datetime import date, timedelta
 from operator import attrgetter
+
+import orjson
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,18 +137,21 @@ class LiveState:
             ),
             key=lambda row: (row[0], row[1]),
         )
-        canonical = json.dumps(
-            [users, groups, sorted(self.members_read)], separators=(",", ":"), ensure_ascii=False
-        )
-        return hashlib.sha256(canonical.encode()).hexdigest()
+        # orjson writes the same bytes as compact json.dumps(ensure_ascii=False), ten times
+        # faster: the digest of a given live state is unchanged.
+        canonical = orjson.dumps([users, groups, sorted(self.members_read)])
+        return hashlib.sha256(canonical).hexdigest()
 
 
 _USER_FIELDS = tuple(f.name for f in fields(User) if f.name not in ("id", "address"))
 _user_values = attrgetter(*_USER_FIELDS)
+# What dataclasses.astuple gives for an Address (its values are strings), without the deep
+# copy it makes of each: a fingerprint reads 100,000 of them.
+_address_values = attrgetter(*(f.name for f in fields(Address)))
 
 
 def _user_row(user: User) -> list[object]:
-    address = None if user.address is None else astuple(user.address)
+    address = None if user.address is None else _address_values(user.address)
     return [user.id or "", user.user_name, *_user_values(user), address]
 
 

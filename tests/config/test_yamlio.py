@@ -6,6 +6,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+import yaml
 
 from scimform.config.positions import PositionIndex
 from scimform.config.yamlio import YamlReadError, load_yaml
@@ -97,3 +98,21 @@ def test_a_read_error_carries_a_ready_diagnostic(tmp_path: Path) -> None:
         load_yaml(path, "shown/t.yaml")
     d = raised.value.diagnostic
     assert (d.code, str(d.location)) == ("yaml.tab", "shown/t.yaml:2:1")
+
+
+def test_plain_scalars_resolve_as_pyyaml_resolves_them(tmp_path: Path) -> None:
+    # The loader answers most tag lookups itself; every implicit type must still come
+    # through exactly as PyYAML's safe loader reads it.
+    text = (
+        "a: [1, '1', yes, No, ~, null, Null, '', -, -3, +1, .5, 1e3, 0x1F, 0o7, 1_000, .inf]\n"
+        "b: [2026-02-01, 2026-02-01T10:00:00Z, plain, 'quoted', \"-\", !!str 5, x: y]\n"
+        "c: {}\n"
+        "d: []\n"
+        "e:\n"
+    )
+    path = tmp_path / "types.yaml"
+    path.write_text(text, encoding="utf-8")
+    loaded = load_yaml(path, "types.yaml").data
+    expected = yaml.safe_load(text)
+    assert repr(loaded) == repr(expected)
+    assert loaded["a"][:4] == [1, "1", True, False]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -159,3 +160,12 @@ def test_a_malformed_document_is_a_read_error(
 ) -> None:
     with pytest.raises(LiveReadError, match=message):
         read_live(_Malformed(users, groups), DesiredState())
+
+
+def test_the_collector_thresholds_are_restored_after_a_read() -> None:
+    before = gc.get_threshold()
+    read_live(_Fake(), _desired(), concurrency=2)
+    assert gc.get_threshold() == before
+    with pytest.raises(LiveReadError):
+        read_live(_Fake(failing="g3"), _desired(), concurrency=2)
+    assert gc.get_threshold() == before

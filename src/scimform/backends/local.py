@@ -36,6 +36,11 @@ class _LazyJson(httpx.SyncByteStream):
     def __iter__(self) -> Iterator[bytes]:
         yield json.dumps(self._document, separators=(",", ":")).encode()
 
+    def close(self) -> None:
+        # httpx binds a response and its stream in a reference cycle, which only the
+        # cyclic collector frees: a closed stream lets go of its document at once.
+        self._document = None
+
 
 class LocalTransport(httpx.BaseTransport):
     """Hands each request to `ScimService.handle`; closing it closes the store."""

@@ -19,7 +19,7 @@ from typing import Any
 
 import httpx
 
-from scimform.backends.sender import NoResponse, Sender, detail_of, document
+from scimform.backends.sender import NoResponse, Sender, detail_of, document, take_document
 from scimform.errors import ChangeFailed, LiveReadError
 from scimform.wire import PATCH_SCHEMA
 
@@ -124,7 +124,7 @@ class ScimBackend:
             raise LiveReadError(f"reading {path} failed: {exc.reason}") from None
         if response.status_code != 200:
             raise LiveReadError(f"reading {path} failed: {_explain(response)}")
-        body = document(response)
+        body = take_document(response)
         if not isinstance(body, dict):
             raise LiveReadError(f"reading {path} failed: the response is not a SCIM list")
         return body

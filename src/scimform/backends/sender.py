@@ -17,6 +17,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 import httpx
+import orjson
 
 from scimform.backends import retry
 from scimform.backends.local import DOCUMENT
@@ -135,9 +136,20 @@ def document(response: httpx.Response) -> Any:
     if DOCUMENT in response.extensions:
         return response.extensions[DOCUMENT]
     try:
-        return response.json()
+        # orjson: a large read decodes a page of 100 users per request.
+        return orjson.loads(response.content)
     except ValueError:
         return None
+
+
+def take_document(response: httpx.Response) -> Any:
+    """Like `document`, and the response lets go of an in-process document: httpx binds a
+    response and its stream in a reference cycle, which only the cyclic collector frees,
+    so a page held by it would outlive its use and push every page of a large read
+    through the collector's oldest generation."""
+    if DOCUMENT in response.extensions:
+        return response.extensions.pop(DOCUMENT)
+    return document(response)
 
 
 def detail_of(response: httpx.Response) -> str:

@@ -132,6 +132,17 @@ class _FastLoader(yaml.CSafeLoader):
         node = self.get_single_node()
         return None if node is None else self._build(node)
 
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+        # libyaml's composer asks this for every node, millions in a large config. Configs
+        # declare no path resolvers, so only a plain scalar whose first character starts
+        # an implicit type (number, bool, null, date...) needs PyYAML's regexes.
+        if not self.yaml_path_resolvers:
+            if kind is not yaml.ScalarNode:
+                return _SEQ if kind is yaml.SequenceNode else _MAP
+            if not implicit[0] or value[:1] not in self.yaml_implicit_resolvers:
+                return _STR
+        return super().resolve(kind, value, implicit)  # type: ignore[no-untyped-call]
+
     def _build(self, node: yaml.Node) -> Any:
         tag = node.tag
         if tag == _STR and isinstance(node, yaml.ScalarNode):

@@ -23,6 +23,7 @@ from scimform.engine.changes import (
     Value,
     user_attributes,
 )
+from scimform.engine.collector import few_collections
 from scimform.engine.conflicts import name_conflicts
 from scimform.engine.fields import (
     MANAGER,
@@ -53,7 +54,8 @@ def diff(desired: DesiredState, live: LiveState, ownership: OwnershipSpec) -> Di
 
     Raises LiveReadError if the members of a group the config manages were not read (a
     member list that was not read is unknown, never empty) or name unknown users."""
-    return _Differ(desired, live, ownership).run()
+    with few_collections():
+        return _Differ(desired, live, ownership).run()
 
 
 class _Differ:

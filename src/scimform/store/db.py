@@ -252,7 +252,9 @@ class Store:
     ) -> tuple[list[dict[str, Any]], str | None]:
         start = 0 if after is None else cursor.decode(self._cursor_key, kind.table, after)
         with self._reading() as conn:
-            items, last = resources.page(conn, kind, filters, start, limit)
+            rows, last = resources.page_rows(conn, kind, filters, start, limit)
+        # Decoded outside the lock: other threads' queries need not wait for it.
+        items = [resources.compose(kind, row) for row in rows]
         next_cursor = None if last is None else cursor.encode(self._cursor_key, kind.table, last)
         return items, next_cursor
 
