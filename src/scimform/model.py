@@ -212,3 +212,10 @@ RESERVED_NAMES: frozenset[str] = frozenset({"Administrator", "AWSAdministrators"
 def user_key(user_name: str) -> str:
     """The key two userNames collide on: AWS treats userName uniqueness case-insensitively."""
     return user_name.casefold()
+
+
+def name_order(name: str) -> tuple[str, str]:
+    """The order userNames and displayNames are sorted in everywhere (the desired state,
+    `fmt`, `import`): case-insensitively, names that differ only in case by spelling. One
+    rule, so that an imported config is already in fmt's order."""
+    return (name.casefold(), name)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from scimform.model import Address, Group, User
+from scimform.model import ADDRESS_FIELDS, Address, Group, User
 
 USER_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:User"
 GROUP_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:Group"
@@ -38,14 +38,7 @@ _ENTERPRISE = {
     "division": "division",
     "department": "department",
 }
-_ADDRESS = {
-    "street_address": "streetAddress",
-    "locality": "locality",
-    "region": "region",
-    "postal_code": "postalCode",
-    "country": "country",
-    "formatted": "formatted",
-}
+_ADDRESS = {a.field: a.friendly for a in ADDRESS_FIELDS}
 
 
 def _set(out: dict[str, Any], fields: dict[str, str], source: object) -> None:

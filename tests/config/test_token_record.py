@@ -118,6 +118,15 @@ def test_replacing_an_undeclared_token_is_refused(tmp_path: Path) -> None:
     assert path.read_text() == before
 
 
+def test_a_secret_given_as_the_replaced_id_is_not_repeated(tmp_path: Path) -> None:
+    config(tmp_path, "tokens.yaml", FLOW)
+    secret = "s3cr3t" * 80
+    with pytest.raises(ConfigError, match="token to be replaced is not declared") as caught:
+        record_token(open_tokens_file(tmp_path), NEW, secret)
+    (diagnostic,) = caught.value.diagnostics
+    assert secret not in str(caught.value) and secret not in diagnostic.message
+
+
 def test_a_broken_file_is_reported_with_its_line_before_anything(tmp_path: Path) -> None:
     config(tmp_path, "tokens.yaml", "tokens:\n  expected: [\n    {id: a\n")
     with pytest.raises(ConfigError, match="does not parse") as caught:

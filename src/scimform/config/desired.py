@@ -23,6 +23,7 @@ from scimform.model import (
     Group,
     TokenPolicy,
     User,
+    name_order,
     user_key,
 )
 
@@ -56,7 +57,7 @@ def build_desired(decl: Declarations, settings: SettingsFile) -> tuple[DesiredSt
         groups=tuple(sorted((_group(g, members[k]) for k, g in groups.items()), key=_group_order)),
         tokens=tokens,
         token_policy=policy,
-        out_of_scope=tuple(sorted(left_out, key=lambda name: (user_key(name), name))),
+        out_of_scope=tuple(sorted(left_out, key=name_order)),
     )
     return desired, findings
 
@@ -133,11 +134,11 @@ def _user(spec: UserSpec, names: dict[str, str]) -> User:
 
 
 def _user_order(user: User) -> tuple[str, str]:
-    return (user_key(user.user_name), user.user_name)
+    return name_order(user.user_name)
 
 
 def _group_order(group: Group) -> tuple[str, str]:
-    return (group.display_name.casefold(), group.display_name)
+    return name_order(group.display_name)
 
 
 def _group(group: DeclaredGroup, members: set[str]) -> Group:

@@ -20,7 +20,15 @@ import yaml
 from scimform.config.export_text import resource_texts
 from scimform.config.fmt import format_text
 from scimform.config.schema import SETTINGS_FILE, IgnoreSpec
-from scimform.model import ADDRESS_FIELDS, ATTRIBUTES, Group, LiveState, User, user_key
+from scimform.model import (
+    ADDRESS_FIELDS,
+    ATTRIBUTES,
+    Group,
+    LiveState,
+    User,
+    name_order,
+    user_key,
+)
 
 # The resource files of a store that fits in one file each.
 USERS_FILE = "users.yaml"
@@ -58,10 +66,10 @@ def export_config(
     groups = [g for g in live.groups if not _ignored(g.display_name, ignore.groups)]
     kept = {user_key(u.user_name) for u in users}
     if users:
-        ordered = sorted(users, key=lambda u: (user_key(u.user_name), u.user_name))
+        ordered = sorted(users, key=lambda u: name_order(u.user_name))
         files |= _named("users", resource_texts(header, "users", [user_entry(u) for u in ordered]))
     if groups:
-        ordered_groups = sorted(groups, key=lambda g: (g.display_name.casefold(), g.display_name))
+        ordered_groups = sorted(groups, key=lambda g: name_order(g.display_name))
         entries = [group_entry(g, kept) for g in ordered_groups]
         files |= _named("groups", resource_texts(header, "groups", entries))
     return ExportedConfig(files, len(users), len(groups), len(live.groups) - len(groups))
@@ -86,9 +94,7 @@ def group_entry(group: Group, users: set[str]) -> dict[str, Any]:
     entry: dict[str, Any] = {"displayName": group.display_name}
     if group.external_id is not None:
         entry["externalId"] = group.external_id
-    members = sorted(
-        (m for m in group.members if user_key(m) in users), key=lambda m: (user_key(m), m)
-    )
+    members = sorted((m for m in group.members if user_key(m) in users), key=name_order)
     if members:
         entry["members"] = members
     return entry

@@ -34,12 +34,10 @@ from scimform.config.fmt_comments import reorder_map, sort_names, tidy_end_of_li
 from scimform.config.fmt_layout import RESOURCES, SETTINGS, Shape
 from scimform.config.fmt_quoting import needs_quotes, plain_meaning
 from scimform.config.schema import SETTINGS_FILE
-from scimform.config.yamlio import YamlReadError, read_text
+from scimform.config.yamlio import KeyPath, YamlReadError, read_text
 from scimform.diagnostics import Diagnostic, Diagnostics, Location, Severity
 from scimform.errors import ConfigError
-from scimform.model import user_key
-
-KeyPath = tuple[str | int, ...]
+from scimform.model import name_order
 
 
 @dataclass(frozen=True)
@@ -105,7 +103,7 @@ def format_text(text: str, settings: bool = False, file: str = "<text>") -> str:
     shape = (SETTINGS if settings else RESOURCES) if isinstance(data, CommentedMap) else None
     data = _arrange(data, shape, (), sorted_paths)
     out = io.StringIO()
-    _yaml().dump(data, out)
+    round_trip_yaml().dump(data, out)
     result = out.getvalue()
     if not _has_block_scalars(data):  # whose lines may start with "#" and are no comments
         result = align_comments(result)
@@ -113,7 +111,9 @@ def format_text(text: str, settings: bool = False, file: str = "<text>") -> str:
     return result
 
 
-def _yaml() -> YAML:
+def round_trip_yaml() -> YAML:
+    """ruamel's round trip set up for fmt's layout; `tokens record` edits files with it too,
+    so that what it writes is already formatted."""
     rt = YAML()
     rt.preserve_quotes = True  # to tell a quoted "yes" (a string) from a plain yes (true)
     rt.indent(mapping=2, sequence=4, offset=2)
@@ -123,7 +123,7 @@ def _yaml() -> YAML:
 
 def _load(text: str, file: str) -> Any:
     try:
-        return _yaml().load(text)
+        return round_trip_yaml().load(text)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
@@ -169,7 +169,7 @@ def _arrange_map(
         child = shape.children.get(key) if shape and isinstance(key, str) else None
         OrderedDict.__setitem__(node, key, _arrange(node[key], child, (*path, key), sorted_paths))
         if shape and key in shape.sorted_lists and isinstance(node[key], CommentedSeq):
-            sort_names(node[key], lambda name: (user_key(name), name))
+            sort_names(node[key], name_order)
             sorted_paths.append((*path, key))
     if getattr(node, merge_attrib, None):
         return  # a `<<:` merge ties keys to positions; leave such a mapping as written
@@ -220,7 +220,7 @@ def _check_meaning(before: str, after: str, sorted_paths: list[KeyPath], file: s
 def _sorted_at(data: Any, path: KeyPath) -> Any:
     if not path:
         if isinstance(data, list) and all(isinstance(v, str) for v in data):
-            return sorted(dict.fromkeys(data), key=lambda name: (user_key(name), name))
+            return sorted(dict.fromkeys(data), key=name_order)
         return data
     head, rest = path[0], path[1:]
     if isinstance(data, dict) and head in data:

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 
 from scimform.config.declared import Finding, Site, error, warning
-from scimform.model import RESERVED_NAMES
+from scimform.model import ATTRIBUTES, REQUIRED_USER_FIELDS, RESERVED_NAMES
 
 MAX_EXTERNAL_ID = 256
 MAX_STRING = 1024
@@ -14,7 +14,7 @@ MAX_STRING = 1024
 RISKY = re.compile(r"[<>;:%]")
 _RESERVED = {name.casefold() for name in RESERVED_NAMES}
 # Keys a user or group cannot do without, so "remove it" is no advice for them.
-_REQUIRED = frozenset({"userName", "givenName", "familyName", "displayName"})
+_REQUIRED = frozenset(a.friendly for a in ATTRIBUTES if a.field in REQUIRED_USER_FIELDS)
 
 
 def is_reserved(name: str) -> bool:

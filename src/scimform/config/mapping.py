@@ -186,8 +186,7 @@ def _resolve(
 ) -> str | None:
     """The first non-empty alternative of a placeholder, as text."""
     for alt in placeholder.alternatives:
-        value = record.get(alt.name) if alt.name in record else alt.walk(record)
-        text = _as_text(key, alt.name, value, problems)
+        text = _as_text(key, alt.name, alt.value_in(record), problems)
         if text is None:
             continue
         if alt.negate:

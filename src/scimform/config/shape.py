@@ -30,7 +30,7 @@ _M = TypeVar("_M", bound=BaseModel)
 
 # Multi-valued SCIM attributes, and the single key the direct form uses instead.
 _MULTI_KEYS = {"emails": "email", "phoneNumbers": "phone", "addresses": "address"}
-_SINGLE_KEYS = ("email", "phone", "address")
+_SINGLE_KEYS = tuple(_MULTI_KEYS.values())
 
 
 @dataclass(frozen=True, slots=True)

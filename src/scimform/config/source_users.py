@@ -10,7 +10,6 @@ familyName" error pointing at the export, and a template such as `"{givenName}
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -18,6 +17,7 @@ from typing import Any
 
 from scimform.config.declared import Declarations, Finding, Site, error, warning
 from scimform.config.schema import SettingsFile
+from scimform.config.schema_errors import did_you_mean
 from scimform.config.shape import Mapper, read_record
 from scimform.config.sources import SourceError, SourceRecord, read_source
 from scimform.config.template import Alternative, Placeholder
@@ -79,8 +79,7 @@ def unfilled_templates(
 def _filled(alt: Alternative, records: Iterable[SourceRecord]) -> bool:
     """Whether any record has a value for this field (the usual case: the first one does)."""
     for record in records:
-        row = record.fields
-        value = row.get(alt.name) if alt.name in row else alt.walk(row)
+        value = alt.value_in(record.fields)
         if value is not None and value != "" and value != []:
             return True
     return False
@@ -102,13 +101,10 @@ def _unfilled(
 ) -> Finding:
     names = [alt.name for alt in placeholder.alternatives]
     shown = " or ".join(f'"{name}"' for name in names)
-    close = difflib.get_close_matches(names[0], fields, n=1, cutoff=0.6)
-    if close:
-        hint = f'did you mean "{close[0]}"?'
-    else:
-        hint = f"name a field the export has: {', '.join(fields[:12])}" + (
-            ", ..." if len(fields) > 12 else ""
-        )
+    hint = did_you_mean(names[0], fields) or (
+        f"name a field the export has: {', '.join(fields[:12])}"
+        + (", ..." if len(fields) > 12 else "")
+    )
     make = error if attribute in _NEEDED else warning
     return make(
         "mapping.unknown-field",

@@ -27,8 +27,14 @@ class Alternative:
     path: tuple[str, ...]
     negate: bool = False
 
-    def walk(self, record: Mapping[str, Any]) -> Any:
-        """The value at the dotted path, or None when any step is missing."""
+    def value_in(self, record: Mapping[str, Any]) -> Any:
+        """The field's value in `record`, None when it has none. A key written as it is
+        wins (a CSV column may be named "a.b"); else the dotted path is walked."""
+        if self.name in record:
+            return record[self.name]
+        return self._walk(record)
+
+    def _walk(self, record: Mapping[str, Any]) -> Any:
         value: Any = record
         for step in self.path:
             if isinstance(value, Mapping):

@@ -21,21 +21,19 @@ from typing import Any
 
 import yaml
 from pydantic import ValidationError
-from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString, ScalarString
 
-from scimform.config.fmt import config_files
+from scimform.config.fmt import config_files, round_trip_yaml
 from scimform.config.fmt_quoting import needs_quotes
-from scimform.config.rules import MAX_TOKEN_ID, one_year_after
+from scimform.config.rules import MAX_TOKEN_ID, MAX_TOKENS, one_year_after
 from scimform.config.schema import SETTINGS_FILE, TokensSpec
 from scimform.diagnostics import Diagnostic, Diagnostics, Location, Severity
 from scimform.errors import ConfigError
 from scimform.model import ExpectedToken
 
 NEW_FILE = "tokens.yaml"
-MAX_TOKENS = 2
 _TOKENS_KEY = re.compile(r"^tokens\s*:", re.MULTILINE)
 
 
@@ -116,7 +114,9 @@ def _index(expected: CommentedSeq, token_id: str) -> int | None:
 def _replace(file: TokensFile, expected: CommentedSeq, old: str, new: ExpectedToken) -> None:
     i = _index(expected, old)
     if i is None:
-        raise _error(file.path, f"token {old} is not declared in tokens.expected")
+        # An id this long is likely the secret itself, pasted by mistake: never repeated.
+        shown = old if len(old) <= MAX_TOKEN_ID else "to be replaced"
+        raise _error(file.path, f"token {shown} is not declared in tokens.expected")
     if new.id != old and _index(expected, new.id) is not None:
         raise _error(file.path, f"token {new.id} is declared already")
     _fill(expected[i], new)
@@ -160,17 +160,9 @@ def _is_flow(entry: Any) -> bool:
     return isinstance(entry, CommentedMap) and bool(entry.fa.flow_style())
 
 
-def _yaml() -> YAML:
-    rt = YAML()
-    rt.preserve_quotes = True
-    rt.indent(mapping=2, sequence=4, offset=2)  # fmt's layout
-    rt.width = 4096
-    return rt
-
-
 def _load(path: Path) -> Any:
     try:
-        return _yaml().load(path.read_text(encoding="utf-8"))
+        return round_trip_yaml().load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
         why = exc.strerror if isinstance(exc, OSError) else "it is not UTF-8"
         raise _error(path, f"cannot read the file: {why}") from None
@@ -182,7 +174,7 @@ def _load(path: Path) -> Any:
 
 def _dump(data: CommentedMap) -> str:
     out = io.StringIO()
-    _yaml().dump(data, out)
+    round_trip_yaml().dump(data, out)
     return out.getvalue()
 
 
