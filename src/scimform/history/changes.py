@@ -14,7 +14,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from scimform.model import ADDRESS_FIELDS, ATTRIBUTES, Address, DesiredState, Group, User, user_key
+from scimform.model import (
+    ADDRESS_FIELDS,
+    ATTRIBUTES,
+    Address,
+    DesiredState,
+    Group,
+    User,
+    name_order,
+    user_key,
+)
 
 Value = str | bool | None
 
@@ -106,7 +115,7 @@ def _match_users(old: Iterable[User], new: Iterable[User]) -> list[tuple[User | 
 
 def _user_order(user: User | None) -> tuple[str, str]:
     assert user is not None
-    return (user_key(user.user_name), user.user_name)
+    return name_order(user.user_name)
 
 
 def _user_events(before: User | None, after: User | None, out: StateChanges) -> None:
@@ -162,7 +171,7 @@ def _named(old: Group, name: str, new: Group) -> bool:
 
 def _group_order(group: Group | None) -> tuple[str, str]:
     assert group is not None
-    return (group.display_name.casefold(), group.display_name)
+    return name_order(group.display_name)
 
 
 def _group_events(was: Group | None, now: Group | None, out: StateChanges) -> None:

@@ -3,7 +3,8 @@
 - `policy.check_tokens`: declared tokens against the calendar and the live tokens.
 - `auth`: whether the target accepts a token; the clear error for a 401.
 - `api`, `admin`, `target`: the token API of a `local:` store or a `scimform serve`.
-- `changes.apply_token_changes`: what apply does with token differences.
+- `plan.plan_tokens`, `apply.apply_tokens`: the token part of a plan, and what apply
+  does with it.
 - `rotate.rotate`: AWS's rotation procedure end to end, with `sinks` for the new secret
   and `record` to declare the new token in `tokens:`.
 - `console.console_steps`: the same rotation by hand, for AWS.
@@ -11,8 +12,7 @@
 
 from scimform.config.token_record import open_tokens_file, record_token
 from scimform.tokens.api import Secret, StoreTokenApi, TokenApi
-from scimform.tokens.auth import REFUSED, check_authentication, token_refused, verify_token_in_use
-from scimform.tokens.changes import TokenOutcome, apply_token_changes
+from scimform.tokens.auth import REFUSED, token_refused, verify_token_in_use
 from scimform.tokens.console import console_steps
 from scimform.tokens.policy import (
     TokenAction,
@@ -41,12 +41,9 @@ __all__ = [
     "TokenApi",
     "TokenChange",
     "TokenFinding",
-    "TokenOutcome",
     "TokenReport",
     "TokenState",
     "TokenStatus",
-    "apply_token_changes",
-    "check_authentication",
     "check_tokens",
     "choose_old",
     "console_steps",

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from scimform.backends.auth import BearerToken
 from scimform.backends.sender import NoResponse, Sender, detail_of
+from scimform.backends.target import TIMEOUT
 from scimform.errors import TargetError, TokenApiError
 from scimform.store import TokenInfo
 from scimform.tokens import auth
@@ -24,7 +25,6 @@ from scimform.tokens.api import Secret
 
 ADMIN_PATH = "/_admin/v1"
 SCIM_SUFFIX = "/scim/v2"
-TIMEOUT = httpx.Timeout(30.0, connect=10.0)
 READ_RETRIES = 2
 MIN_KEY = 16
 

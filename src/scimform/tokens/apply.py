@@ -15,10 +15,9 @@ from dataclasses import dataclass
 from scimform.audit import TokenRecord
 from scimform.config.token_record import TokensFile
 from scimform.engine.token_plan import TokenChange, TokenPlan
+from scimform.errors import ScimformError
 from scimform.model import ExpectedToken
-from scimform.tokens import policy
 from scimform.tokens.api import TokenApi
-from scimform.tokens.changes import apply_token_changes
 from scimform.tokens.rotate import Rotation, rotate
 from scimform.tokens.sinks import Sink
 
@@ -74,11 +73,12 @@ def apply_tokens(
 
 
 def _delete(api: TokenApi, change: TokenChange) -> TokenRecord:
-    wanted = policy.TokenChange(policy.TokenAction.DELETE, change.token_id)
-    (outcome,) = apply_token_changes(api, [wanted])
-    if outcome.done:
-        return _record(change, "done")
-    return _record(change, "failed", outcome.problem)
+    # A failed delete is recorded and the other operations go on.
+    try:
+        api.delete_token(change.token_id)
+    except ScimformError as exc:
+        return _record(change, "failed", str(exc))
+    return _record(change, "done")
 
 
 def _old(change: TokenChange, declared: Sequence[ExpectedToken]) -> ExpectedToken:

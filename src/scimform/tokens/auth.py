@@ -31,14 +31,6 @@ def token_refused(target: str, reference: str | None = None) -> TokenRefused:
     )
 
 
-def check_authentication(
-    response: httpx.Response, target: str, reference: str | None = None
-) -> None:
-    """Raise `token_refused` when the target answered 401; any other answer passes."""
-    if response.status_code == 401:
-        raise token_refused(target, reference)
-
-
 def probe(client: httpx.Client) -> int:
     """The status of one authenticated read through `client` (which carries the token's
     auth and the SCIM base URL): 200 when the token is accepted, 401 when refused.

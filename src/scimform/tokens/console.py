@@ -7,9 +7,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from scimform.config.rules import MAX_TOKENS
 from scimform.model import ExpectedToken
-
-MAX_TOKENS = 2
 
 
 def console_steps(old: ExpectedToken, declared: Sequence[ExpectedToken]) -> list[str]:
