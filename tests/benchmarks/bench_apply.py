@@ -16,16 +16,11 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
-import subprocess
-import sys
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
-import httpx
+from serving import enable, serving
 
 from scimform.backends import open_backend
 from scimform.config.loader import load_config
@@ -38,52 +33,14 @@ from scimform.engine.result import Outcome
 from scimform.store import Store
 from scimform.synthetic import synthetic_org, write_config
 
-SCIMFORM = str(Path(sys.executable).parent / "scimform")
 RATE = 50.0
-
-
-@contextmanager
-def serving(db: Path, rate: float) -> Iterator[str]:
-    """A `scimform serve --rate-limit` subprocess on a free port; yields the endpoint."""
-    args = [SCIMFORM, "serve", "--db", str(db), "--port", "0", "--log-level", "warning"]
-    process = subprocess.Popen(
-        [*args, "--rate-limit", str(rate)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    try:
-        assert process.stdout is not None
-        endpoint = ""
-        while not endpoint:
-            line = process.stdout.readline()
-            if not line:
-                raise SystemExit("scimform serve did not start")
-            endpoint = next(iter(re.findall(r"http://\S+/scim/v2", line)), "")
-        for _ in range(300):
-            try:
-                httpx.get(endpoint + "/ServiceProviderConfig")
-                break
-            except httpx.TransportError:
-                time.sleep(0.05)
-        yield endpoint
-    finally:
-        process.terminate()
-        process.wait(timeout=15)
-
-
-def fresh_store(db: Path) -> str:
-    """A new store with provisioning on; returns its token."""
-    with Store.open(db) as store:
-        made = store.enable_provisioning()
-        assert made is not None
-        return made[1]
 
 
 def measure(root: Path, work: Path, pace: float | None) -> None:
     db = work / f"store-{pace}.db"
-    token = fresh_store(db)
-    with serving(db, RATE) as endpoint:
+    with Store.open(db) as store:
+        token = enable(store)
+    with serving(db, "--rate-limit", str(RATE)) as (endpoint, _):
         settings = f"target:\n  url: {endpoint}\n  token: env:SCIM_TOKEN\n"
         (root / "scimform.yaml").write_text(settings, encoding="utf-8")
         loaded = load_config(root)

@@ -12,13 +12,12 @@ from __future__ import annotations
 import argparse
 import os
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-# The console script installed beside this interpreter: what a user runs.
-_SCIMFORM = str(Path(sys.executable).with_name("scimform"))
+from serving import SCIMFORM
+
 _GROUPS = 5
 
 
@@ -78,7 +77,7 @@ def run(top: Path, *args: str) -> tuple[float, int]:
     """Wall seconds of `scimform history` and the lines it printed."""
     start = time.perf_counter()
     done = subprocess.run(
-        [_SCIMFORM, "history", str(top / "config"), *args],
+        [SCIMFORM, "history", str(top / "config"), *args],
         capture_output=True,
         text=True,
         check=True,

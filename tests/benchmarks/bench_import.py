@@ -10,16 +10,15 @@ from __future__ import annotations
 
 import argparse
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
+from serving import SCIMFORM
+
 from scimform.store import Store
 from scimform.store.seed import load_org
 from scimform.synthetic import synthetic_org
-
-SCIMFORM = str(Path(sys.executable).parent / "scimform")
 
 
 def timed(*args: str, cwd: Path) -> tuple[int, float]:

@@ -21,42 +21,16 @@ import os
 import re
 import resource
 import subprocess
-import sys
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
+
+from serving import SCIMFORM, enable, serving
 
 from scimform.model import Group, User
 from scimform.store import Store
 from scimform.store.seed import load_org
 from scimform.synthetic import synthetic_org, write_config
-
-SCIMFORM = str(Path(sys.executable).parent / "scimform")
-
-
-@contextmanager
-def serving(db: Path) -> Iterator[str]:
-    """A `scimform serve` subprocess on a free port; yields the SCIM endpoint."""
-    process = subprocess.Popen(
-        [SCIMFORM, "serve", "--db", str(db), "--port", "0", "--log-level", "warning"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    try:
-        assert process.stdout is not None
-        endpoint = ""
-        while not endpoint:
-            line = process.stdout.readline()
-            if not line:
-                raise SystemExit("scimform serve did not start")
-            endpoint = next(iter(re.findall(r"http://\S+/scim/v2", line)), "")
-        yield endpoint
-    finally:
-        process.terminate()
-        process.wait(timeout=15)
 
 
 def prepare(root: Path, users: list[User], groups: list[Group]) -> tuple[Path, str]:
@@ -64,10 +38,9 @@ def prepare(root: Path, users: list[User], groups: list[Group]) -> tuple[Path, s
     write_config(root, users, groups, files=max(1, len(users) // 2000))
     db = root / "store.db"
     with Store.open(db) as store:
-        made = store.enable_provisioning()
-        assert made is not None
+        token = enable(store)
         load_org(store, users, groups)
-    return db, made[1]
+    return db, token
 
 
 def point_at(root: Path, url: str) -> None:
@@ -110,7 +83,7 @@ def requests_case(users: int, groups: int, memberships: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         db, token = prepare(root, people, teams)
-        with serving(db) as url:
+        with serving(db) as (url, _):
             point_at(root, url)
             code, _, sent, _ = run_plan(root, token)
     verdict = "ok" if sent <= limit and code == 0 else "OVER THE BOUND"
@@ -131,7 +104,7 @@ def scale_case(users: int, groups: int, memberships: int, http: bool) -> None:
         point_at(root, f"local:{db}")
         report("local:", run_plan(root, token), 30)
         if http:
-            with serving(db) as url:
+            with serving(db) as (url, _):
                 point_at(root, url)
                 report("HTTP", run_plan(root, token, "--concurrency", "8"), 90)
 

@@ -18,22 +18,17 @@ import json as jsonlib
 import multiprocessing
 import os
 import random
-import re
-import subprocess
-import sys
 import tempfile
 import time
 import urllib.parse
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
+from serving import Served, enable, serving
 
 from scimform.store import Store
 from scimform.store.seed import seed_store
-
-SCIMFORM = str(Path(sys.executable).parent / "scimform")
 
 
 class Loopback:
@@ -63,40 +58,6 @@ class Loopback:
 
 
 Request = Callable[[Loopback, random.Random, int], int]
-
-
-@contextmanager
-def serving(db: Path) -> Iterator[tuple[str, int]]:
-    """A `scimform serve` subprocess on a free port; yields the SCIM endpoint and its pid."""
-    process = subprocess.Popen(
-        [SCIMFORM, "serve", "--db", str(db), "--port", "0", "--log-level", "warning"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    try:
-        assert process.stdout is not None
-        endpoint = ""
-        while not endpoint:
-            line = process.stdout.readline()
-            if not line:
-                raise SystemExit("scimform serve did not start")
-            endpoint = next(iter(re.findall(r"http://\S+/scim/v2", line)), "")
-        _wait(endpoint)
-        yield endpoint, process.pid
-    finally:
-        process.terminate()
-        process.wait(timeout=15)
-
-
-def _wait(endpoint: str) -> None:
-    for _ in range(300):
-        try:
-            httpx.get(endpoint + "/ServiceProviderConfig")
-            return
-        except httpx.TransportError:
-            time.sleep(0.05)
-    raise SystemExit("scimform serve never answered")
 
 
 def _get_user(client: Loopback, rng: random.Random, worker: int) -> int:
@@ -153,7 +114,7 @@ def server_cpu(pid: int) -> float:
 
 
 def rate(
-    served: tuple[str, int], token: str, request: Request, clients: int, seconds: float
+    served: Served, token: str, request: Request, clients: int, seconds: float
 ) -> tuple[float, float]:
     """Requests per second that `clients` processes sustain for `seconds`, and the server's
     CPU time per request in microseconds. The clients share the two cores with the server,
@@ -192,8 +153,7 @@ def _seed(db: Path, users: int) -> tuple[str, list[str]]:
     started = time.perf_counter()
     with Store.open(db) as store:
         seed_store(store, users, max(1, users // 100), users)
-        made = store.enable_provisioning()
-        assert made is not None
+        token = enable(store)
         took = time.perf_counter() - started
         ids: list[str] = []
         after: str | None = None
@@ -203,7 +163,7 @@ def _seed(db: Path, users: int) -> tuple[str, list[str]]:
             if after is None:
                 break
     print(f"seeded {users:,} users, {users // 100:,} groups, {users:,} memberships in {took:.1f} s")
-    return made[1], ids
+    return token, ids
 
 
 def main() -> None:

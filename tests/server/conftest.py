@@ -1,12 +1,15 @@
-"""Fixtures for the SCIM server tests: a client on a live server and document builders."""
+"""Fixtures for the SCIM server tests: a client on a live server, document builders, and
+`scimform serve` run as a subprocess of the console script."""
 
 from __future__ import annotations
 
 import re
+import socket
 import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +19,10 @@ import pytest
 from scimform.wire import GROUP_SCHEMA, PATCH_SCHEMA, USER_SCHEMA
 
 Doc = dict[str, Any]
+# A running `scimform serve`: the process, its SCIM endpoint and the lines it printed.
+Serving = tuple[subprocess.Popen[str], str, list[str]]
+
+SCIMFORM = str(Path(sys.executable).parent / "scimform")
 
 
 def _user_doc(user_name: str = "alice@corp.example", **extra: Any) -> Doc:
@@ -91,48 +98,63 @@ def make_group(scim: httpx.Client) -> Callable[..., Doc]:
     return make
 
 
-@pytest.fixture
-def served_by_cli(tmp_path: Path) -> Iterator[tuple[str, str]]:
-    """A fresh store made and served the way a user does it: `scimform server enable
-    --token-file` then a `scimform serve --port 0` subprocess; yields (SCIM endpoint, token)
-    and stops the server afterwards."""
-    scimform = str(Path(sys.executable).parent / "scimform")
-    db, token_file = tmp_path / "cli-store.db", tmp_path / "token"
-    subprocess.run(
-        [scimform, "server", "enable", "--db", str(db), "--token-file", str(token_file)],
-        check=True,
-        capture_output=True,
-    )
+@contextmanager
+def _serve(*args: str) -> Iterator[Serving]:
     process = subprocess.Popen(
-        [scimform, "serve", "--db", str(db), "--port", "0", "--log-level", "warning"],
+        [SCIMFORM, "serve", "--port", "0", *args],
         stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
         text=True,
     )
     try:
+        printed: list[str] = []
         assert process.stdout is not None
-        endpoint = ""
-        while not endpoint:
+        while not printed or not printed[-1].startswith("Press Ctrl+C"):
             line = process.stdout.readline()
-            assert line, "scimform serve exited before it listened"
-            endpoint = next(iter(re.findall(r"http://\S+/scim/v2", line)), "")
-        _wait_until_answering(endpoint)
-        yield endpoint, token_file.read_text().strip()
+            assert line, f"serve exited: {process.communicate()[1]}"
+            printed.append(line.rstrip("\n"))
+        endpoint = next(
+            re.findall(r"http://\S+/scim/v2", line)[0] for line in printed if "/scim/v2" in line
+        )
+        _wait_listening(endpoint)
+        yield process, endpoint, printed
     finally:
-        process.terminate()
-        try:
-            process.communicate(timeout=10)
-        except subprocess.TimeoutExpired:
+        if process.poll() is None:
             process.kill()
-            process.communicate()
+        process.communicate(timeout=10)
 
 
-def _wait_until_answering(endpoint: str) -> None:
+def _wait_listening(endpoint: str) -> None:
+    host, port = re.findall(r"http://([^:/]+):(\d+)", endpoint)[0]
     deadline = time.monotonic() + 15
     while True:
         try:
-            httpx.get(f"{endpoint}/ServiceProviderConfig", timeout=1)
+            socket.create_connection((host, int(port)), timeout=1).close()
             return
-        except httpx.TransportError:
-            assert time.monotonic() < deadline, "scimform serve never answered"
+        except OSError:
+            assert time.monotonic() < deadline, "serve never listened"
             time.sleep(0.05)
+
+
+@pytest.fixture
+def serve_cli() -> Callable[..., AbstractContextManager[Serving]]:
+    """`serve_cli(*ARGS)`: start `scimform serve --port 0 ARGS` as a subprocess of the
+    console script; the context yields the process, the SCIM endpoint and the lines it
+    printed up to "Press Ctrl+C", once it listens. The process is killed on exit whatever
+    happens."""
+    return _serve
+
+
+@pytest.fixture
+def served_by_cli(tmp_path: Path) -> Iterator[tuple[str, str]]:
+    """A fresh store made and served the way a user does it: `scimform server enable
+    --token-file` then `scimform serve --port 0`; yields (SCIM endpoint, token) and stops
+    the server afterwards."""
+    db, token_file = tmp_path / "cli-store.db", tmp_path / "token"
+    subprocess.run(
+        [SCIMFORM, "server", "enable", "--db", str(db), "--token-file", str(token_file)],
+        check=True,
+        capture_output=True,
+    )
+    with _serve("--db", str(db), "--log-level", "warning") as (_, endpoint, _):
+        yield endpoint, token_file.read_text().strip()

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import re
 import signal
 import socket
 import sqlite3
 import subprocess
-import sys
 import threading
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import httpx
@@ -22,47 +19,7 @@ from scimform.cli import main
 from scimform.store import Store
 from scimform.wire import PATCH_SCHEMA, USER_SCHEMA
 
-SCIMFORM = str(Path(sys.executable).parent / "scimform")
-
-
-@contextmanager
-def _serve(*args: str) -> Iterator[tuple[subprocess.Popen[str], str, list[str]]]:
-    """Start `scimform serve --port 0 ARGS`; yields the process, the SCIM endpoint and the
-    lines it printed. The process is killed on exit whatever happens."""
-    process = subprocess.Popen(
-        [SCIMFORM, "serve", "--port", "0", *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        printed: list[str] = []
-        assert process.stdout is not None
-        while not printed or not printed[-1].startswith("Press Ctrl+C"):
-            line = process.stdout.readline()
-            assert line, f"serve exited: {process.communicate()[1]}"
-            printed.append(line.rstrip("\n"))
-        endpoint = next(
-            re.findall(r"http://\S+/scim/v2", line)[0] for line in printed if "/scim/v2" in line
-        )
-        _wait_listening(endpoint)
-        yield process, endpoint, printed
-    finally:
-        if process.poll() is None:
-            process.kill()
-        process.communicate(timeout=10)
-
-
-def _wait_listening(endpoint: str) -> None:
-    host, port = re.findall(r"http://([^:/]+):(\d+)", endpoint)[0]
-    deadline = time.monotonic() + 15
-    while True:
-        try:
-            socket.create_connection((host, int(port)), timeout=1).close()
-            return
-        except OSError:
-            assert time.monotonic() < deadline, "serve never listened"
-            time.sleep(0.05)
+ServeCli = Callable[..., AbstractContextManager[tuple[subprocess.Popen[str], str, list[str]]]]
 
 
 def _enabled_store(db: Path) -> str:
@@ -133,16 +90,18 @@ def test_a_port_in_use_is_a_clear_error(tmp_path: Path) -> None:
     assert result.exit_code == 1 and f"cannot listen on 127.0.0.1:{port}" in result.output
 
 
-def test_serve_without_provisioning_says_how_to_enable_and_answers_401(tmp_path: Path) -> None:
+def test_serve_without_provisioning_says_how_to_enable_and_answers_401(
+    tmp_path: Path, serve_cli: ServeCli
+) -> None:
     db = tmp_path / "store.db"
-    with _serve("--db", str(db), "--tenant", "my-tenant-1") as (_, endpoint, printed):
+    with serve_cli("--db", str(db), "--tenant", "my-tenant-1") as (_, endpoint, printed):
         assert endpoint.startswith("http://127.0.0.1:") and "/my-tenant-1/scim/v2" in endpoint
         assert any(f"scimform server enable --db {db}" in line for line in printed)
         response = httpx.get(f"{endpoint}/Users", headers={"Authorization": "Bearer x"})
         assert response.status_code == 401 and "disabled" in response.json()["detail"]
 
 
-def test_logs_never_hold_tokens_or_keys(tmp_path: Path) -> None:
+def test_logs_never_hold_tokens_or_keys(tmp_path: Path, serve_cli: ServeCli) -> None:
     db = tmp_path / "store.db"
     token = _enabled_store(db)
     key = "k" * 40
@@ -155,7 +114,7 @@ def test_logs_never_hold_tokens_or_keys(tmp_path: Path) -> None:
         "--log-level",
         "debug",
     )
-    with _serve(*args) as (process, endpoint, printed):
+    with serve_cli(*args) as (process, endpoint, printed):
         with httpx.Client(base_url=endpoint) as client:
             ok = client.get(
                 "/Users",
@@ -213,12 +172,12 @@ def _stream_writes(
     raise AssertionError("the server was never killed")
 
 
-def test_acknowledged_writes_survive_sigkill(tmp_path: Path) -> None:
+def test_acknowledged_writes_survive_sigkill(tmp_path: Path, serve_cli: ServeCli) -> None:
     db = tmp_path / "store.db"
     token = _enabled_store(db)
     headers = {"Authorization": f"Bearer {token}"}
     group_doc = {"schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"], "displayName": "g"}
-    with _serve("--db", str(db), "--log-level", "warning") as (process, endpoint, _):
+    with serve_cli("--db", str(db), "--log-level", "warning") as (process, endpoint, _):
         kill = threading.Timer(0.5, process.send_signal, (signal.SIGKILL,))
         with httpx.Client(base_url=endpoint, headers=headers, timeout=5) as client:
             group_id = client.post("/Groups", json=group_doc).json()["id"]
@@ -228,7 +187,7 @@ def test_acknowledged_writes_survive_sigkill(tmp_path: Path) -> None:
     print(f"acknowledged before the kill: {len(users)} users, {len(members)} memberships")
     assert len(users) > 50 and members
     with (
-        _serve("--db", str(db), "--log-level", "warning") as (_, endpoint, _),
+        serve_cli("--db", str(db), "--log-level", "warning") as (_, endpoint, _),
         httpx.Client(base_url=endpoint, headers=headers) as client,
     ):
         stored_users = _every(client, "/Users")

@@ -13,6 +13,8 @@ from scimform.server.runner import base_url, bind_socket, serve
 from scimform.store import Store
 
 DEFAULT_DB = ".scimform/store.db"
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8080
 _LOOPBACK = {"127.0.0.1", "::1", "localhost"}
 
 
@@ -53,11 +55,11 @@ def _admin_key(path: Path | None) -> str | None:
     show_default=True,
     help="The store file (created if missing).",
 )
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--host", default=DEFAULT_HOST, show_default=True, help="Address to listen on.")
 @click.option(
     "--port",
     type=click.IntRange(0, 65535),
-    default=8080,
+    default=DEFAULT_PORT,
     show_default=True,
     help="Port to listen on (0: any free port, printed at start).",
 )

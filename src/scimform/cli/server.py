@@ -18,12 +18,12 @@ from typing import Any, TypeVar
 
 import click
 
+from scimform.cli.serve import DEFAULT_DB, DEFAULT_HOST, DEFAULT_PORT
 from scimform.store import Store, TokenInfo
 from scimform.store.seed import seed_store
 
-DEFAULT_DB = ".scimform/store.db"
 # Where `scimform serve` serves a store when run with its defaults.
-SERVE_BASE_URL = "http://127.0.0.1:8080"
+SERVE_BASE_URL = f"http://{DEFAULT_HOST}:{DEFAULT_PORT}"
 # The AWS console starts warning about a token this long before it expires.
 EXPIRY_WARNING = timedelta(days=90)
 

@@ -72,9 +72,7 @@ class ScimApp:
         self._dice = FaultDice(self.knobs.faults, self.knobs.fault_seed)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "lifespan":
-            await _lifespan(receive, send)
-            return
+        # uvicorn runs the app with lifespan off (runner.make_server): only HTTP arrives.
         if scope["type"] != "http":
             return
         started = time.perf_counter()
@@ -204,13 +202,3 @@ def _log_access(exchange: Exchange, started: float) -> None:
         elapsed,
         note,
     )
-
-
-async def _lifespan(receive: Receive, send: Send) -> None:
-    while True:
-        message = await receive()
-        if message["type"] == "lifespan.startup":
-            await send({"type": "lifespan.startup.complete"})
-        elif message["type"] == "lifespan.shutdown":
-            await send({"type": "lifespan.shutdown.complete"})
-            return

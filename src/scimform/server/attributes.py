@@ -11,8 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from scimform.wire import ENTERPRISE_SCHEMA, GROUP_SCHEMA, USER_SCHEMA
-
 Kind = Literal["string", "boolean", "complex", "reference"]
 
 MAX_STRING = 1024
@@ -143,8 +141,3 @@ RESERVED_NAMES = frozenset({"administrator", "awsadministrators"})
 REFUSED_CHARACTERS = frozenset("<>;:%")
 # Attributes a client may echo back from a read; the store owns them, so they are ignored.
 READ_ONLY = frozenset({"id", "meta"})
-
-SCHEMAS_OF = {
-    "User": (USER_SCHEMA, ENTERPRISE_SCHEMA),
-    "Group": (GROUP_SCHEMA,),
-}

@@ -26,7 +26,6 @@ PATH_LESS = (
 )
 REPLACE_MEMBERS = "Replacing group memberships is not supported."
 THROTTLED = "Too many requests exceeded the limits."
-UNAUTHORIZED = "The request could not be authorized: missing, unknown or expired token."
 INTERNAL = "The server encountered an internal error."
 
 

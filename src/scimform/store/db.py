@@ -15,12 +15,31 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from scimform.store import cursor, members, resources, schema, tokens
 from scimform.store.connection import connect, translated
 from scimform.store.resources import GROUPS, USERS, Kind
 from scimform.store.tokens import Provisioning, TokenInfo
+
+
+class UserFilters(TypedDict, total=False):
+    """The filters of `Store.list_users` and `count_users`; None is no filter."""
+
+    user_name: str | None
+    external_id: str | None
+    group_id: str | None
+    user_id: str | None
+    manager_id: str | None
+
+
+class GroupFilters(TypedDict, total=False):
+    """The filters of `Store.list_groups` and `count_groups`; None is no filter."""
+
+    display_name: str | None
+    external_id: str | None
+    member_id: str | None
+    group_id: str | None
 
 
 def timestamp() -> str:
@@ -105,7 +124,7 @@ class Store:
 
     @contextmanager
     def _writing(self) -> Iterator[sqlite3.Connection]:
-        with self.transaction(), translated(self._path):
+        with self.transaction():
             yield self._conn
 
     @contextmanager
@@ -140,44 +159,14 @@ class Store:
             resources.delete(conn, USERS, user_id)
 
     def list_users(
-        self,
-        *,
-        user_name: str | None = None,
-        external_id: str | None = None,
-        group_id: str | None = None,
-        user_id: str | None = None,
-        manager_id: str | None = None,
-        after: str | None = None,
-        limit: int = 100,
+        self, *, after: str | None = None, limit: int = 100, **filters: Unpack[UserFilters]
     ) -> tuple[list[dict[str, Any]], str | None]:
         """One page of users matching every given filter (exact, case-sensitive), and the
         cursor of the next page (None on the last)."""
-        filters = {
-            "user_name": user_name,
-            "external_id": external_id,
-            "group_id": group_id,
-            "user_id": user_id,
-            "manager_id": manager_id,
-        }
         return self._page(USERS, filters, after, limit)
 
-    def count_users(
-        self,
-        *,
-        user_name: str | None = None,
-        external_id: str | None = None,
-        group_id: str | None = None,
-        user_id: str | None = None,
-        manager_id: str | None = None,
-    ) -> int:
+    def count_users(self, **filters: Unpack[UserFilters]) -> int:
         """How many users match every given filter."""
-        filters = {
-            "user_name": user_name,
-            "external_id": external_id,
-            "group_id": group_id,
-            "user_id": user_id,
-            "manager_id": manager_id,
-        }
         with self._reading() as conn:
             return resources.count(conn, USERS, filters)
 
@@ -210,45 +199,19 @@ class Store:
             resources.delete(conn, GROUPS, group_id)
 
     def list_groups(
-        self,
-        *,
-        display_name: str | None = None,
-        external_id: str | None = None,
-        member_id: str | None = None,
-        group_id: str | None = None,
-        after: str | None = None,
-        limit: int = 100,
+        self, *, after: str | None = None, limit: int = 100, **filters: Unpack[GroupFilters]
     ) -> tuple[list[dict[str, Any]], str | None]:
         """One page of groups matching every given filter; member_id selects the groups
         that user is in. Returns the items and the next page's cursor (None on the last)."""
-        filters = {
-            "display_name": display_name,
-            "external_id": external_id,
-            "member_id": member_id,
-            "group_id": group_id,
-        }
         return self._page(GROUPS, filters, after, limit)
 
-    def count_groups(
-        self,
-        *,
-        display_name: str | None = None,
-        external_id: str | None = None,
-        member_id: str | None = None,
-        group_id: str | None = None,
-    ) -> int:
+    def count_groups(self, **filters: Unpack[GroupFilters]) -> int:
         """How many groups match every given filter."""
-        filters = {
-            "display_name": display_name,
-            "external_id": external_id,
-            "member_id": member_id,
-            "group_id": group_id,
-        }
         with self._reading() as conn:
             return resources.count(conn, GROUPS, filters)
 
     def _page(
-        self, kind: Kind, filters: dict[str, str | None], after: str | None, limit: int
+        self, kind: Kind, filters: Mapping[str, object], after: str | None, limit: int
     ) -> tuple[list[dict[str, Any]], str | None]:
         start = 0 if after is None else cursor.decode(self._cursor_key, kind.table, after)
         with self._reading() as conn:

@@ -183,7 +183,7 @@ class _Query:
     position: str
 
 
-def _query(kind: Kind, filters: Mapping[str, str | None]) -> _Query:
+def _query(kind: Kind, filters: Mapping[str, object]) -> _Query:
     query = _Query(kind.table, [], [], "seq")
     name, column, condition = kind.membership
     for key, value in filters.items():
@@ -202,28 +202,16 @@ def _query(kind: Kind, filters: Mapping[str, str | None]) -> _Query:
     return query
 
 
-def page(
-    conn: sqlite3.Connection,
-    kind: Kind,
-    filters: Mapping[str, str | None],
-    after: int,
-    limit: int,
-) -> tuple[list[dict[str, Any]], int | None]:
-    """Up to `limit` matching documents after row `after`, in row order, and the row to
-    continue after (None on the last page)."""
-    rows, last = page_rows(conn, kind, filters, after, limit)
-    return [compose(kind, row) for row in rows], last
-
-
 def page_rows(
     conn: sqlite3.Connection,
     kind: Kind,
-    filters: Mapping[str, str | None],
+    filters: Mapping[str, object],
     after: int,
     limit: int,
 ) -> tuple[list[Any], int | None]:
-    """Like `page`, with the stored rows for `compose` instead of documents, so that a
-    caller can decode them after letting go of the connection."""
+    """Up to `limit` matching rows after row `after`, in row order, and the row to continue
+    after (None on the last page). Rows, not documents: `compose` makes them documents,
+    so that a caller can decode them after letting go of the connection."""
     if limit < 1:
         raise StoreError("a page holds at least one item")
     q = _query(kind, filters)
@@ -236,7 +224,7 @@ def page_rows(
     return rows, int(rows[-1][0])
 
 
-def count(conn: sqlite3.Connection, kind: Kind, filters: Mapping[str, str | None]) -> int:
+def count(conn: sqlite3.Connection, kind: Kind, filters: Mapping[str, object]) -> int:
     """How many resources match the filters."""
     q = _query(kind, filters)
     where = f" WHERE {' AND '.join(q.clauses)}" if q.clauses else ""
