@@ -315,6 +315,19 @@ def test_a_saved_plan_is_applied_only_while_the_store_is_unchanged(
     assert users_of(http.store)["p003@corp.example"]["emails"][0]["value"] == "p003@corp.example"
 
 
+def test_a_saved_plan_that_is_not_text_is_a_clear_error(tmp_path: Path) -> None:
+    target = local_target(tmp_path / "config")
+    root = write(tmp_path / "config", target, ORG_USERS, ORG_GROUPS)
+    binary = tmp_path / "plan.json"
+    binary.write_bytes(b"\x9f\x00\xff plan")
+    refused = apply(target, root, "--plan", str(binary))
+    assert refused.exit_code == 1
+    assert f"Error: {binary} is not a scimform plan: not UTF-8 text" in refused.output
+    assert "Traceback" not in refused.output
+    with target.store() as store:
+        assert users_of(store) == {}
+
+
 def test_a_failed_change_skips_its_dependents_and_the_next_apply_converges(
     http: Any, tmp_path: Path
 ) -> None:

@@ -1,5 +1,5 @@
 """`scimform import` given the token itself where a reference belongs: refused without ever
-echoing it, and nothing is written."""
+echoing it, and nothing is written; an --out that cannot be written is a clear error."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from typing import Any
 from click.testing import CliRunner
 
 from scimform.cli import main
+from scimform.store import Store
 
 
 def test_a_pasted_token_is_refused_and_never_shown(scim_server: Any, tmp_path: Path) -> None:
@@ -20,3 +21,14 @@ def test_a_pasted_token_is_refused_and_never_shown(scim_server: Any, tmp_path: P
     assert "write env:NAME or file:PATH (never the token itself)" in result.output
     assert "Traceback" not in result.output
     assert not out.exists()
+
+
+def test_an_out_directory_that_cannot_be_made_is_a_clear_error(tmp_path: Path) -> None:
+    (tmp_path / "a-file").write_text("not a directory\n")
+    out = tmp_path / "a-file" / "imported"
+    args = ["import", "--out", str(out), "--target", f"local:{tmp_path / 'store.db'}"]
+    Store.open(tmp_path / "store.db").close()
+    result = CliRunner().invoke(main, args, env={"NO_COLOR": "1"})
+    assert result.exit_code == 1
+    assert f"Error: cannot write the config to --out {out}: Not a directory" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)

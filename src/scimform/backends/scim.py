@@ -24,7 +24,7 @@ from scimform.errors import ChangeFailed, LiveReadError
 from scimform.wire import PATCH_SCHEMA
 
 PAGE_SIZE = 100
-# The same words as tokens.auth.REFUSED, the error a plan gives for a refused token.
+# One wording for a 401 wherever it is met: tokens.auth's check of the token in use says it too.
 UNAUTHORIZED = "the SCIM token was refused: it is expired, deleted or wrong"
 
 

@@ -19,10 +19,16 @@ from pathlib import Path
 import click
 
 from scimform.audit import DEFAULT_AUDIT_LOG
-from scimform.backends import ScimBackend, open_backend, target_label
+from scimform.backends import ScimBackend, target_label
 from scimform.cli import apply_audit, token_state
 from scimform.cli.apply_report import echo_result, progress_for
-from scimform.cli.plan import RATE_LIMIT_OPTION, load_valid
+from scimform.cli.plan import (
+    RATE_LIMIT_OPTION,
+    load_valid,
+    open_target,
+    read_plan,
+    use_colour,
+)
 from scimform.config.loader import LoadedConfig
 from scimform.config.token_record import open_tokens_file
 from scimform.engine.apply import apply_plan
@@ -118,16 +124,14 @@ def command(
         in_use = token_state.verify_token(loaded, os.environ)
     except TokenRefused as exc:
         raise TokenRefused(f"{exc}; nothing was applied") from None
-    backend = open_backend(
-        target.url, target.token, loaded.root, environ=os.environ, rate_limit=rate_limit
-    )
+    backend = open_target(loaded, os.environ, rate_limit=rate_limit)
     api: TokenApi | None = None
     try:
         api = token_state.open_api(loaded, admin_key_file)
         live = _read(backend, loaded)
         plan = _made_plan(loaded, live, plan_file, token_state.token_plan(loaded, api))
         terminal = sys.stdout.isatty()
-        click.echo(render_text(plan, color=terminal and "NO_COLOR" not in os.environ), nl=False)
+        click.echo(render_text(plan, color=use_colour()), nl=False)
         if not plan.has_changes:
             token_state.exit_on_errors(plan.tokens, None)
             return
@@ -179,7 +183,7 @@ def _made_plan(
     fresh = make_plan(loaded.desired, live, settings.ownership, settings.safety, tokens)
     if plan_file is None:
         return fresh
-    saved = Plan.from_json(plan_file.read_text(encoding="utf-8"), source=str(plan_file))
+    saved = read_plan(plan_file)
     # The live tokens are not in the fingerprint: a plan made now must do the same to them.
     stale_tokens = saved.tokens.changes != fresh.tokens.changes
     if saved.created_from != live.fingerprint() or stale_tokens:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Mapping
 from fnmatch import fnmatchcase
 from pathlib import Path
 
@@ -75,9 +76,7 @@ def command(out: Path, target: str, token: str | None, force: bool) -> None:
         source=target_label(target, cwd),
         ignore=ignore,
     )
-    for name, text in exported.files.items():
-        (out / name).parent.mkdir(parents=True, exist_ok=True)
-        (out / name).write_text(text, encoding="utf-8")
+    _write_files(out, exported.files)
     ignored = (
         f", left out {exported.ignored_groups} ignored (AWS*)" if exported.ignored_groups else ""
     )
@@ -111,6 +110,18 @@ def _check_empty(out: Path, force: bool) -> None:
             f"--out {out} is not empty ({shown}); name a new or empty directory, or pass "
             "--force to write into it (files of the same name are overwritten)"
         )
+
+
+def _write_files(out: Path, files: Mapping[str, str]) -> None:
+    try:
+        for name, text in files.items():
+            (out / name).parent.mkdir(parents=True, exist_ok=True)
+            (out / name).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        where = f" ({exc.filename})" if exc.filename and exc.filename != str(out) else ""
+        raise ScimformError(
+            f"cannot write the config to --out {out}{where}: {exc.strerror or exc}"
+        ) from None
 
 
 def _listed(names: list[str]) -> str:

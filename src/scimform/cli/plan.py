@@ -191,6 +191,18 @@ def save_plan(plan: Plan, path: Path) -> None:
         raise ScimformError(f"cannot save the plan to {path}: {exc.strerror or exc}") from None
 
 
+def read_plan(path: Path) -> Plan:
+    """The plan saved at `path` by `save_plan`; a file that cannot be read or trusted is a
+    ScimformError that names it."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise ScimformError(f"{path} is not a scimform plan: not UTF-8 text") from None
+    except OSError as exc:
+        raise ScimformError(f"cannot read the plan {path}: {exc.strerror or exc}") from None
+    return Plan.from_json(text, source=str(path))
+
+
 def exit_code(plan: Plan) -> int:
     """0 no changes, 2 changes, 3 unsafe changes; 1 when the token check found errors."""
     if plan.tokens.has_errors:
@@ -207,7 +219,7 @@ def _render(plan: Plan, output: str, summary: bool) -> str:
     if output == "markdown":
         _unsafe_to_stderr(plan)
         return render_markdown(plan)
-    color = _colour()
+    color = use_colour()
     return render_summary(plan, color=color) if summary else render_text(plan, color=color)
 
 
@@ -218,5 +230,6 @@ def _unsafe_to_stderr(plan: Plan) -> None:
     token_state.errors_to_stderr(plan.tokens)
 
 
-def _colour() -> bool:
+def use_colour() -> bool:
+    """Colour on a terminal, unless NO_COLOR is set."""
     return "NO_COLOR" not in os.environ and sys.stdout.isatty()

@@ -21,6 +21,7 @@ from scimform.backends.auth import resolve_token
 from scimform.config.loader import LoadedConfig
 from scimform.engine.token_plan import TokenPlan
 from scimform.errors import ScimformError, TargetError, TokenRefused
+from scimform.render import token_words
 from scimform.tokens.api import TokenApi
 from scimform.tokens.auth import verify_token_in_use
 from scimform.tokens.plan import plan_tokens
@@ -91,8 +92,7 @@ def token_plan(
 def exit_on_errors(tokens: TokenPlan, rotated: str | None) -> None:
     """Exit 1 when the token check found an error that apply did not fix (rotating a
     token, `rotated`, fixes its expiry)."""
-    errors = [f for f in tokens.findings if f.severity == "error"]
-    left = [f for f in errors if not (f.token_id and f.token_id == rotated)]
+    left = [f for f in tokens.errors if not (f.token_id and f.token_id == rotated)]
     if left:
         click.echo(
             f"The token check found {len(left)} error(s), above; fix them as they say.", err=True
@@ -102,6 +102,6 @@ def exit_on_errors(tokens: TokenPlan, rotated: str | None) -> None:
 
 def errors_to_stderr(tokens: TokenPlan) -> None:
     """The token check's errors on stderr, beside a machine-readable plan on stdout."""
-    for finding in tokens.findings:
-        if finding.severity == "error":
-            click.echo(f"Token error [{finding.code}]: {finding.message}", err=True)
+    for line in token_words.token_lines(tokens):
+        if line.kind == "error":
+            click.echo(line.text, err=True)

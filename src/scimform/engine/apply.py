@@ -24,7 +24,7 @@ from itertools import groupby
 from scimform.engine.order import Step, apply_order
 from scimform.engine.plan import Plan
 from scimform.engine.result import ApplyResult, Outcome, StepResult
-from scimform.engine.writes import Ids, StepWriter, WriteBackend, target_id
+from scimform.engine.writes import Ids, StepWriter, WriteBackend, step_result, target_id
 from scimform.model import LiveState
 
 
@@ -160,26 +160,10 @@ _ENDED = {
 
 def _skipped(step: Step, blocker: StepResult) -> StepResult:
     what = f'{blocker.action.value.replace("_", " ")} {blocker.kind.value} "{blocker.key}"'
-    return StepResult(
-        step_id=step.id,
-        kind=step.change.kind,
-        key=step.change.key,
-        action=step.action,
-        outcome=Outcome.SKIPPED,
-        id=target_id(step),
-        members=len(step.members),
-        detail=f"depends on {what}, which {_ENDED[blocker.outcome]}",
-    )
+    detail = f"depends on {what}, which {_ENDED[blocker.outcome]}"
+    return step_result(step, Outcome.SKIPPED, target_id(step), detail=detail)
 
 
 def _not_started(step: Step) -> StepResult:
-    return StepResult(
-        step_id=step.id,
-        kind=step.change.kind,
-        key=step.change.key,
-        action=step.action,
-        outcome=Outcome.NOT_STARTED,
-        id=target_id(step),
-        members=len(step.members),
-        detail="the apply was stopped before this step started",
-    )
+    detail = "the apply was stopped before this step started"
+    return step_result(step, Outcome.NOT_STARTED, target_id(step), detail=detail)

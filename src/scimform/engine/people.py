@@ -9,7 +9,7 @@ replace destroys, has a token of its own. Member and manager comparisons compare
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import cast
 
 from scimform.engine.changes import MemberRef
@@ -64,23 +64,11 @@ class People:
 
     def desired_tokens(self, names: Iterable[str]) -> tuple[set[str], list[str]]:
         """The tokens of many userNames the config uses, and the names nobody has."""
-        names = tuple(names)
-        tokens = set(map(self._desired.get, names))
-        if None not in tokens:  # the common case: every member is declared, as written
-            return cast(set[str], tokens), []
-        found = {name: self.desired(name) for name in names}
-        unknown = sorted(name for name, token in found.items() if token is None)
-        return {t for t in found.values() if t is not None}, unknown
+        return _tokens(tuple(names), self._desired, self.desired)
 
     def live_tokens(self, names: Iterable[str]) -> tuple[set[str], list[str]]:
         """The tokens of many userNames the live store uses, and the names nobody has."""
-        names = tuple(names)
-        tokens = set(map(self._live.get, names))
-        if None not in tokens:
-            return cast(set[str], tokens), []
-        found = {name: self.live(name) for name in names}
-        unknown = sorted(name for name, token in found.items() if token is None)
-        return {t for t in found.values() if t is not None}, unknown
+        return _tokens(tuple(names), self._live, self.live)
 
     def added(self, token: str) -> MemberRef:
         """The member reference to add for a token: the desired name, the live id if any."""
@@ -91,6 +79,19 @@ class People:
         """The member reference to remove for a token: the live name and id."""
         user_name, id = self._live_refs[token]
         return MemberRef(user_name=user_name, id=id)
+
+
+def _tokens(
+    names: tuple[str, ...], exact: dict[str, str], lookup: Callable[[str], str | None]
+) -> tuple[set[str], list[str]]:
+    """The tokens of `names` and the names nobody has: first by exact name alone, the
+    common case (every member written as declared), then through `lookup`."""
+    tokens = set(map(exact.get, names))
+    if None not in tokens:
+        return cast(set[str], tokens), []
+    found = {name: lookup(name) for name in names}
+    unknown = sorted(name for name, token in found.items() if token is None)
+    return {t for t in found.values() if t is not None}, unknown
 
 
 def _live_token(user: User) -> str:

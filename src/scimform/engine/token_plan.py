@@ -60,9 +60,14 @@ class TokenPlan(_Frozen):
     console_steps: tuple[str, ...] = ()
 
     @property
+    def errors(self) -> tuple[TokenNote, ...]:
+        """The token check's errors (expired, missing, too many...)."""
+        return tuple(f for f in self.findings if f.severity == "error")
+
+    @property
     def has_errors(self) -> bool:
-        """True when the token check found an error (expired, missing, too many...)."""
-        return any(f.severity == "error" for f in self.findings)
+        """True when the token check found an error."""
+        return bool(self.errors)
 
     @property
     def deletes(self) -> tuple[TokenChange, ...]:

@@ -1,5 +1,6 @@
-"""What each apply step sends to the live store: one step, one SCIM request (two when a
-create adopts an object that differs from the config, or a member list runs past 100).
+"""What each apply step sends to the live store: one step, one SCIM write (a second when a
+create adopts an existing object that differs from the config), after a lookup when a
+manager's id is not known yet.
 
 User creates are POSTs of `wire.user_to_scim`, updates PUTs of the whole user; group
 creates are POSTs, renames PATCH replace on `displayName`, members PATCH add or remove of
@@ -109,8 +110,10 @@ class StepWriter:
             outcome, id = self._send(step)
         except ScimformError as exc:
             status = exc.status if isinstance(exc, ChangeFailed) else None
-            return _result(step, Outcome.FAILED, target_id(step), detail=str(exc), status=status)
-        return _result(step, outcome, id)
+            return step_result(
+                step, Outcome.FAILED, target_id(step), detail=str(exc), status=status
+            )
+        return step_result(step, outcome, id)
 
     def _send(self, step: Step) -> tuple[Outcome, str | None]:
         change = step.change
@@ -250,7 +253,7 @@ def target_id(step: Step) -> str | None:
     return None if step.action is Action.CREATE else step.change.id
 
 
-def _result(
+def step_result(
     step: Step,
     outcome: Outcome,
     id: str | None,
@@ -258,6 +261,7 @@ def _result(
     detail: str | None = None,
     status: int | None = None,
 ) -> StepResult:
+    """The result of `step`: its object, action and member count, with `outcome`."""
     return StepResult(
         step_id=step.id,
         kind=step.change.kind,
