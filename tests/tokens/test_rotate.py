@@ -15,12 +15,12 @@ from pathlib import Path
 import pytest
 
 from scimform.config.token_record import open_tokens_file
+from scimform.engine.token_plan import TokenChange, TokenOperation, TokenPlan
 from scimform.errors import TokenApiError
 from scimform.model import ExpectedToken
 from scimform.store import Store, TokenInfo
 from scimform.tokens.api import Secret, StoreTokenApi
-from scimform.tokens.changes import apply_token_changes
-from scimform.tokens.policy import TokenAction, TokenChange
+from scimform.tokens.apply import apply_tokens
 from scimform.tokens.rotate import Step, choose_old, rotate
 from scimform.tokens.sinks import CommandSink, FileSink
 
@@ -158,16 +158,19 @@ def test_choose_old() -> None:
 
 def test_apply_deletes_undeclared_tokens(store: Store) -> None:
     extra, _ = store.create_token()
-    changes = [
-        TokenChange(TokenAction.DELETE, extra.id, extra.created.date()),
-        TokenChange(TokenAction.MISSING, "declared-only"),
-    ]
-    done, missing = apply_token_changes(StoreTokenApi(store), changes)
-    assert done.done and not missing.done
-    assert "fix tokens:" in (missing.problem or "")
+    delete = TokenChange(
+        operation=TokenOperation.DELETE,
+        token_id=extra.id,
+        reason="not declared",
+        created=extra.created.date(),
+    )
+    plan = TokenPlan(managed=True, changes=(delete,))
+    done = apply_tokens(StoreTokenApi(store), plan, (), None, None)
+    assert [(r.operation, r.outcome) for r in done.records] == [("delete", "done")]
+    assert not done.failed
     assert extra.id not in {t.id for t in store.list_tokens()}
-    again = apply_token_changes(StoreTokenApi(store), changes[:1])
-    assert not again[0].done and "no access token" in (again[0].problem or "")
+    again = apply_tokens(StoreTokenApi(store), plan, (), None, None)
+    assert again.failed and "no access token" in (again.records[0].detail or "")
 
 
 def test_a_failed_record_says_so_after_the_old_token_is_gone(store: Store, tmp_path: Path) -> None:
