@@ -34,8 +34,11 @@ def main(ctx: click.Context, debug: bool) -> None:
     """Plan and apply the people in AWS IAM Identity Center from YAML in git.
 
     Users, groups, memberships and SCIM tokens are declared in a directory of YAML files.
-    `validate` checks them, `fmt` formats them, and the SCIM store is served locally by
-    `serve` and administered with `server`.
+    `validate` checks them and `fmt` formats them; `plan` shows what would change in the
+    live SCIM store and `apply` makes those changes; `import` writes a config from a live
+    store. `tokens` keeps the SCIM access tokens valid, `history` answers who changed what
+    and in which pull request, and `ci` holds the GitHub Actions steps. `serve` serves the
+    embedded store as an AWS-faithful SCIM endpoint and `server` administers it.
     """
     ctx.ensure_object(dict)
     ctx.obj["debug"] = debug

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import click
 
+from scimform.backends import target_label
 from scimform.backends.auth import resolve_token
 from scimform.cli import token_state
 from scimform.cli.validate import text_report
@@ -212,7 +213,7 @@ def _check_token_in_use(loaded: LoadedConfig) -> list[str]:
         return [f"the token in use was not checked: {exc}"]
     try:
         with scim_client(target.url, token) as client:
-            auth.verify_token_in_use(client, target.url, target.token)
+            auth.verify_token_in_use(client, target_label(target.url, loaded.root), target.token)
     except TokenRefused as exc:
         return [str(exc)]
     return [f"the token in use ({target.token}) is accepted by the target"]
