@@ -7,7 +7,8 @@ ScimformError                 anything scimform raises on purpose; the CLI maps 
 ├── StoreError                the embedded store refused or failed an operation
 │   ├── Conflict              a unique key (userName, externalId, displayName) is taken
 │   ├── NotFound              no object with that id
-│   └── TokenLimit            a third token was asked for (AWS allows two)
+│   ├── TokenLimit            a third token was asked for (AWS allows two)
+│   └── BadCursor             a list cursor this store did not issue for this list
 ├── LiveReadError             a read of the live store failed; the live state is unknown
 ├── ChangeFailed              a write to the live store failed after its retries
 ├── ApplyError                an apply stopped with failed changes
@@ -61,6 +62,10 @@ class Conflict(StoreError):
 
 class NotFound(StoreError):
     """No object with that id exists."""
+
+
+class BadCursor(StoreError):
+    """A list cursor that is tampered with, or was issued for another list or store."""
 
 
 class TokenLimit(StoreError):

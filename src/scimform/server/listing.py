@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from scimform.errors import StoreError
+from scimform.errors import BadCursor
 from scimform.server.discovery import PAGE_SIZE
 from scimform.server.filters import FilterRules, store_filters
 from scimform.server.problems import bad_request
@@ -88,7 +88,9 @@ def list_resources(request: ListRequest, lister: Lister, classic_cap: int) -> di
         items, next_cursor = lister(
             **request.filters, after=request.cursor or None, limit=request.count
         )
-    except StoreError:
+    except BadCursor:
+        # Only a bad cursor is the client's mistake; any other store failure stays a 5xx,
+        # which clients retry.
         raise bad_request("the cursor is not valid; start again with an empty cursor.") from None
     body: dict[str, Any] = {
         "schemas": [LIST_SCHEMA],

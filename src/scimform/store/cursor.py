@@ -9,7 +9,7 @@ import hashlib
 import hmac
 import struct
 
-from scimform.errors import StoreError
+from scimform.errors import BadCursor
 
 _POSITION = struct.Struct(">Q")
 _MAC_BYTES = 12
@@ -36,9 +36,9 @@ def decode(key: bytes, kind: str, cursor: str) -> int:
     if len(raw) != _POSITION.size + _MAC_BYTES or not hmac.compare_digest(
         mac, _mac(key, kind, position)
     ):
-        raise StoreError("the cursor is not valid; start again from the first page")
+        raise BadCursor("the cursor is not valid; start again from the first page")
     (seq,) = _POSITION.unpack(position)
     # base64 ignores the spare bits of the last character; only the one spelling is valid.
     if encode(key, kind, seq) != cursor:
-        raise StoreError("the cursor is not valid; start again from the first page")
+        raise BadCursor("the cursor is not valid; start again from the first page")
     return int(seq)
