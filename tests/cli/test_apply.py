@@ -372,8 +372,12 @@ def no_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.mark.usefixtures("no_backoff")
-def test_apply_converges_under_faults(scim_server_factory: StartServer, tmp_path: Path) -> None:
-    faults = {"500": 0.025, "429": 0.025, "reset": 0.025, "lost": 0.025}
+# 10% of requests faulted in all, and 10% of each kind (40% in all).
+@pytest.mark.parametrize("rate", [0.025, 0.10], ids=["10pct-in-all", "10pct-each"])
+def test_apply_converges_under_faults(
+    scim_server_factory: StartServer, tmp_path: Path, rate: float
+) -> None:
+    faults = {"500": rate, "429": rate, "reset": rate, "lost": rate}
     server = scim_server_factory(knobs=Knobs(faults=faults, fault_seed=4))
     target = http_target(server)
     people, teams = synthetic_org(500, 50, 5_000, seed=3)
