@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Mapping
-from fnmatch import fnmatchcase
 from pathlib import Path
 
 import click
@@ -61,11 +60,7 @@ def command(out: Path, target: str, token: str | None, force: bool) -> None:
     try:
         groups = tuple(Group(d["displayName"], d.get("externalId")) for d in backend.iter_groups())
         ignore = IgnoreSpec()
-        managed = tuple(
-            g
-            for g in groups
-            if not any(fnmatchcase(g.display_name, glob) for glob in ignore.groups)
-        )
+        managed = tuple(g for g in groups if not ignore.ignores_group(g.display_name))
         live = read_live(backend, DesiredState(groups=managed))
     finally:
         backend.close()

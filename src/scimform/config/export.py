@@ -12,7 +12,6 @@ scimform leaves them alone; users are all written, including members of ignored 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from fnmatch import fnmatchcase
 from typing import Any
 
 import yaml
@@ -62,8 +61,8 @@ def export_config(
     if token_ref is not None:
         target["token"] = token_ref
     files = {SETTINGS_FILE: _settings_text(header, target)}
-    users = [u for u in live.users if not _ignored(u.user_name, ignore.users)]
-    groups = [g for g in live.groups if not _ignored(g.display_name, ignore.groups)]
+    users = [u for u in live.users if not ignore.ignores_user(u.user_name)]
+    groups = [g for g in live.groups if not ignore.ignores_group(g.display_name)]
     kept = {user_key(u.user_name) for u in users}
     if users:
         ordered = sorted(users, key=lambda u: name_order(u.user_name))
@@ -98,10 +97,6 @@ def group_entry(group: Group, users: set[str]) -> dict[str, Any]:
     if members:
         entry["members"] = members
     return entry
-
-
-def _ignored(name: str, globs: list[str]) -> bool:
-    return any(fnmatchcase(name, glob) for glob in globs)
 
 
 def _named(kind: str, texts: list[str]) -> dict[str, str]:

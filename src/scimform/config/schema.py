@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from fnmatch import fnmatchcase
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr, field_validator
@@ -171,6 +172,14 @@ class IgnoreSpec(_Snake):
 
     groups: list[StrictStr] = Field(default_factory=lambda: ["AWS*"])
     users: list[StrictStr] = Field(default_factory=list)
+
+    def ignores_user(self, user_name: str) -> bool:
+        """Whether a live user with this userName matches an ignore glob."""
+        return any(fnmatchcase(user_name, glob) for glob in self.users)
+
+    def ignores_group(self, display_name: str) -> bool:
+        """Whether a live group with this displayName matches an ignore glob."""
+        return any(fnmatchcase(display_name, glob) for glob in self.groups)
 
 
 class OwnershipSpec(_Snake):

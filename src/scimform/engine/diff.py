@@ -11,7 +11,6 @@ Pure: no I/O, and the same inputs always give the same changes in the same order
 from __future__ import annotations
 
 from dataclasses import dataclass
-from fnmatch import fnmatchcase
 
 from scimform.config.schema import OwnershipSpec
 from scimform.engine.changes import (
@@ -84,8 +83,7 @@ class _Differ:
     def _may_delete(self, kind: Kind, name: str) -> bool:
         """Whether an undeclared live object may go; counts it as left alone if not."""
         ignore = self.ownership.ignore
-        globs = ignore.users if kind is Kind.USER else ignore.groups
-        if any(fnmatchcase(name, glob) for glob in globs):
+        if ignore.ignores_user(name) if kind is Kind.USER else ignore.ignores_group(name):
             self.left_alone[f"ignored_{kind.value}s"] += 1
             return False
         if not self.ownership.prune:
