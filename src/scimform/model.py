@@ -208,6 +208,10 @@ REQUIRED_USER_FIELDS: tuple[str, ...] = ("user_name", "given_name", "family_name
 
 RESERVED_NAMES: frozenset[str] = frozenset({"Administrator", "AWSAdministrators"})
 
+# AWS allows at most two SCIM access tokens at a time, each valid for one year.
+MAX_TOKENS = 2
+TOKEN_VALIDITY = timedelta(days=365)
+
 
 def user_key(user_name: str) -> str:
     """The key two userNames collide on: AWS treats userName uniqueness case-insensitively."""

@@ -7,7 +7,7 @@ No secret is ever printed: a new token goes only to its sink.
 from __future__ import annotations
 
 import os
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
 
 import click
@@ -20,7 +20,7 @@ from scimform.config.loader import LoadedConfig, load_config
 from scimform.config.token_record import open_tokens_file, record_token
 from scimform.diagnostics import Severity
 from scimform.errors import ScimformError, TargetError, TokenRefused
-from scimform.model import ExpectedToken
+from scimform.model import TOKEN_VALIDITY, ExpectedToken
 from scimform.store import TokenInfo
 from scimform.tokens import auth
 from scimform.tokens.api import TokenApi
@@ -30,7 +30,6 @@ from scimform.tokens.rotate import Rotation, Step, choose_old, rotate
 from scimform.tokens.sinks import parse_sink
 from scimform.tokens.target import TargetKind, open_token_api, scim_client, target_kind
 
-VALIDITY = timedelta(days=365)
 _MARKS = {Severity.ERROR: ("error", "red"), Severity.WARNING: ("warning", "yellow")}
 _DIRECTORY = click.argument(
     "directory", default=".", type=click.Path(file_okay=False, path_type=Path)
@@ -156,7 +155,7 @@ def record(
     that the rotation goes through review like any other change.
     """
     made = created.date()
-    ends = expires.date() if expires is not None else made + VALIDITY
+    ends = expires.date() if expires is not None else made + TOKEN_VALIDITY
     new = ExpectedToken(token_id, made, ends, used_by)
     path = record_token(open_tokens_file(directory), new, replaces)
     instead = f" in place of {replaces}" if replaces else ""

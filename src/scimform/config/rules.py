@@ -27,10 +27,9 @@ from scimform.config.limits import MAX_EXTERNAL_ID, RISKY, is_reserved, string_v
 from scimform.config.names import case_note, duplicates
 from scimform.config.schema import SettingsFile
 from scimform.diagnostics import Severity
-from scimform.model import ADDRESS_FIELDS, ATTRIBUTES, user_key
+from scimform.model import ADDRESS_FIELDS, ATTRIBUTES, MAX_TOKENS, user_key
 
 MAX_USER_NAME = 128
-MAX_TOKENS = 2
 # A token id is short; something this long is the secret itself, pasted by mistake.
 MAX_TOKEN_ID = 128
 

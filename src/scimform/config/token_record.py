@@ -27,11 +27,11 @@ from ruamel.yaml.scalarstring import DoubleQuotedScalarString, ScalarString
 
 from scimform.config.fmt import config_files, round_trip_yaml
 from scimform.config.fmt_quoting import needs_quotes
-from scimform.config.rules import MAX_TOKEN_ID, MAX_TOKENS, one_year_after
+from scimform.config.rules import MAX_TOKEN_ID, one_year_after
 from scimform.config.schema import SETTINGS_FILE, TokensSpec
 from scimform.diagnostics import Diagnostic, Diagnostics, Location, Severity
 from scimform.errors import ConfigError
-from scimform.model import ExpectedToken
+from scimform.model import MAX_TOKENS, ExpectedToken
 
 NEW_FILE = "tokens.yaml"
 _TOKENS_KEY = re.compile(r"^tokens\s*:", re.MULTILINE)

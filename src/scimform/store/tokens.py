@@ -19,10 +19,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from scimform.errors import NotFound, StoreError, TokenLimit
+from scimform.model import MAX_TOKENS, TOKEN_VALIDITY
 from scimform.store.schema import set_setting, setting
 
-MAX_TOKENS = 2
-VALIDITY = timedelta(days=365)
 # last_used is written at most this often, so that authenticating stays a read.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 # 412 random bytes are 550 characters of base64url, as long as AWS's own tokens.
@@ -107,7 +106,7 @@ def create_token(conn: sqlite3.Connection, now: datetime | None) -> tuple[TokenI
             "delete one first (scimform server token delete ID)"
         )
     created = utc(now)
-    info = TokenInfo(str(uuid.uuid4()), created, created + VALIDITY, None)
+    info = TokenInfo(str(uuid.uuid4()), created, created + TOKEN_VALIDITY, None)
     secret = secrets.token_urlsafe(_SECRET_BYTES)
     conn.execute(
         "INSERT INTO tokens (id, digest, created, expires) VALUES (?, ?, ?, ?)",

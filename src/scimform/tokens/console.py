@@ -7,8 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from scimform.config.rules import MAX_TOKENS
-from scimform.model import ExpectedToken
+from scimform.model import MAX_TOKENS, ExpectedToken
 
 
 def console_steps(old: ExpectedToken, declared: Sequence[ExpectedToken]) -> list[str]:

@@ -16,9 +16,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from scimform.config.rules import MAX_TOKENS
 from scimform.diagnostics import Severity
-from scimform.model import ExpectedToken, TokenPolicy
+from scimform.model import MAX_TOKENS, ExpectedToken, TokenPolicy
 from scimform.store import TokenInfo
 
 
