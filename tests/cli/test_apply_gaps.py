@@ -21,6 +21,9 @@ import yaml
 from click.testing import CliRunner, Result
 
 from scimform.cli import main
+from scimform.cli.apply_report import summary
+from scimform.engine.changes import Action, Kind
+from scimform.engine.result import ApplyResult, Outcome, StepResult
 from scimform.store import Store
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -165,3 +168,12 @@ def test_member_changes_cross_the_100_limit_over_http(scim_server: Any, tmp_path
         assert members_of(scim_server.store, page[0]["id"]) == set(members)
         assert len(members) == expected
         assert run(scim_server, "plan", str(root)).exit_code == 0
+
+
+def test_the_summary_says_why_an_apply_stopped_itself() -> None:
+    failed = StepResult("s1", Kind.USER, "alice@x", Action.CREATE, Outcome.FAILED)
+    waiting = StepResult("s2", Kind.USER, "bob@x", Action.CREATE, Outcome.NOT_STARTED)
+    reason = "the store gave no answer to 5 changes in a row"
+    line = summary(ApplyResult((failed, waiting), stopped=True, stop_reason=reason))
+    assert line.startswith(f"Apply stopped ({reason}): 1 failed, 1 not started.")
+    assert summary(ApplyResult((failed, waiting), stopped=True)).startswith("Apply stopped: ")

@@ -39,6 +39,7 @@ class FakeStore:
     is a userName, displayName or id."""
 
     def __init__(self, fail: set[tuple[str, str]] | None = None, delay: float = 0.0) -> None:
+        self.fail_status: int | None = 400  # None: the request got no answer at all
         self.users: dict[str, dict[str, Any]] = {}
         self.groups: dict[str, dict[str, Any]] = {}
         self.members: dict[str, set[str]] = {}
@@ -59,7 +60,11 @@ class FakeStore:
             if self.delay:
                 time.sleep(self.delay)
             if any((method, k) in self.fail for k in keys):
-                raise ChangeFailed(f"{method} {keys[0]}: 400 refused on purpose", 400, "refused")
+                if self.fail_status is None:
+                    raise ChangeFailed(f"{method} {keys[0]}: no answer from the store")
+                raise ChangeFailed(
+                    f"{method} {keys[0]}: refused on purpose", self.fail_status, "refused"
+                )
         finally:
             with self.lock:
                 self.active -= 1
@@ -363,3 +368,25 @@ def test_deactivating_a_user_keeps_it_and_sets_active_false() -> None:
     assert apply_plan(plan, store).succeeded
     carol = next(d for d in store.users.values() if d["userName"] == "carol@x")
     assert carol["active"] is False and len(store.users) == 3
+
+
+def test_an_apply_stops_itself_when_the_store_stops_answering() -> None:
+    store = FakeStore()
+    state = desired([user(f"p{n:02}@x") for n in range(40)], [])
+    store.fail = {("create_user", f"p{n:02}@x") for n in range(40)}
+    store.fail_status = None
+    result = apply_plan(plan_for(state, store), store, parallelism=2)
+    assert result.stopped
+    assert result.stop_reason == "the store gave no answer to 5 changes in a row"
+    # Five failures stop it; at most the step still in flight fails after them.
+    assert 5 <= result.count(Outcome.FAILED) <= 6
+    assert result.count(Outcome.NOT_STARTED) == 40 - result.count(Outcome.FAILED)
+
+
+def test_refusals_the_store_answers_never_stop_an_apply() -> None:
+    store = FakeStore()
+    state = desired([user(f"p{n:02}@x") for n in range(40)], [])
+    store.fail = {("create_user", f"p{n:02}@x") for n in range(40)}
+    result = apply_plan(plan_for(state, store), store, parallelism=2)
+    assert not result.stopped and result.stop_reason is None
+    assert result.count(Outcome.FAILED) == 40

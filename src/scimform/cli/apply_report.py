@@ -154,7 +154,10 @@ def summary(result: ApplyResult) -> str:
     counted = ", ".join(parts) if parts else "nothing to do"
     if result.succeeded:
         return f"Apply complete: {counted}."
-    head = "Apply stopped" if result.stopped else "Apply finished with failures"
+    if result.stop_reason:
+        head = f"Apply stopped ({result.stop_reason})"
+    else:
+        head = "Apply stopped" if result.stopped else "Apply finished with failures"
     return (
         f"{head}: {counted}. Run `scimform apply` again to retry what did not succeed; "
         "it plans from the live store, so it picks up where this one ended."

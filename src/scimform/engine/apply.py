@@ -7,7 +7,9 @@ other, up to `parallelism` at once within a phase; the backend's rate limit boun
 request rate. A step starts only when every step it depends on has succeeded. A failed
 step never stops the apply: its dependents are skipped and everything else goes on, so
 running apply again converges. `should_stop` (Ctrl-C) stops new steps from starting; the
-steps in flight finish and the rest are reported as not started.
+steps in flight finish and the rest are reported as not started. Apply stops the same way by
+itself when the store gives no answer at all (each request already retried) to several
+changes in a row: a dead target would otherwise cost every remaining change its retries.
 
 Hooks are called from the calling thread only (never from a worker), so a progress bar
 needs no locking. Nothing here prints.
@@ -26,6 +28,9 @@ from scimform.engine.plan import Plan
 from scimform.engine.result import ApplyResult, Outcome, StepResult
 from scimform.engine.writes import Ids, StepWriter, WriteBackend, step_result, target_id
 from scimform.model import LiveState
+
+# Changes in a row that failed with no answer from the store before apply stops itself.
+UNANSWERED_LIMIT = 5
 
 
 @dataclass(frozen=True)
@@ -72,6 +77,8 @@ class _Run:
         self.should_stop = should_stop or (lambda: False)
         self.results: dict[str, StepResult] = {}
         self.stopped = False
+        self.stop_reason: str | None = None
+        self.unanswered = 0
 
     def phase(self, pool: ThreadPoolExecutor, steps: Sequence[Step], parallelism: int) -> None:
         """Run one phase's steps, each as soon as the steps it depends on have ended."""
@@ -104,15 +111,31 @@ class _Run:
 
     def record(self, result: StepResult) -> None:
         self.results[result.step_id] = result
+        self._count_answer(result)
         if self.hooks.finished is not None:
             self.hooks.finished(result)
+
+    def _count_answer(self, result: StepResult) -> None:
+        if result.outcome is Outcome.FAILED and result.status is None:
+            self.unanswered += 1
+            if self.unanswered >= UNANSWERED_LIMIT and not self.stopped:
+                self.stopped = True
+                self.stop_reason = (
+                    f"the store gave no answer to {UNANSWERED_LIMIT} changes in a row"
+                )
+        elif result.outcome.succeeded or result.status is not None:
+            self.unanswered = 0
 
     def result(self, steps: Sequence[Step]) -> ApplyResult:
         """Every step's result in apply order; steps never reached are not started."""
         for step in steps:
             if step.id not in self.results:
                 self.record(_not_started(step))
-        return ApplyResult(tuple(self.results[s.id] for s in steps), stopped=self.stopped)
+        return ApplyResult(
+            tuple(self.results[s.id] for s in steps),
+            stopped=self.stopped,
+            stop_reason=self.stop_reason,
+        )
 
 
 class _Phase:

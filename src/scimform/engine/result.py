@@ -51,6 +51,7 @@ class ApplyResult:
 
     steps: tuple[StepResult, ...] = ()
     stopped: bool = False
+    stop_reason: str | None = None  # why, when apply stopped itself (None for Ctrl-C)
 
     @property
     def succeeded(self) -> bool:
