@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import socket
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -65,7 +65,7 @@ class Target:
 
     root: Path
     url: str
-    token: str
+    token: str = field(repr=False)  # never in a failing test's report
     server: Any = None
 
     def write(self, users: list[User], groups: list[Group], **settings: Any) -> None:
