@@ -1,6 +1,7 @@
 """The one exception tree of scimform.
 
-ScimformError                 anything scimform raises on purpose; the CLI maps it to exit 1
+ScimformError                 anything scimform raises on purpose; the CLI exits with its
+│                             `exit_code` (1, or 3 for an unsafe plan) after one clear line
 ├── ConfigError               the config could not be loaded; carries the diagnostics
 ├── TargetError               the target URL or token reference is unusable
 │   └── TokenRefused          the target answered 401: the token is expired, deleted or wrong
@@ -12,8 +13,11 @@ ScimformError                 anything scimform raises on purpose; the CLI maps 
 ├── LiveReadError             a read of the live store failed; the live state is unknown
 ├── ChangeFailed              a write to the live store failed after its retries
 ├── ApplyError                an apply stopped with failed changes
-├── UnsafePlanError           a plan exceeds the safety thresholds (needs --force)
+├── UnsafePlanError           a plan exceeds the safety thresholds (needs --force); exit 3
 ├── StalePlanError            the live store changed since the saved plan was made
+├── InvalidPlanError          a saved plan cannot be read or trusted (edited, unsigned)
+├── AuditError                the audit trail cannot be written or read
+├── Cancelled                 the user did not approve; nothing was changed
 ├── ScimProblem               a request the embedded SCIM server refuses (status, AWS's detail)
 ├── TokenApiError             the token API (embedded store or admin API) failed an operation
 └── TokenSinkError            the new SCIM token could not be handed to its sink
@@ -33,7 +37,17 @@ if TYPE_CHECKING:
 
 
 class ScimformError(Exception):
-    """Base of every error scimform raises on purpose."""
+    """Base of every error scimform raises on purpose. `exit_code` is what the CLI exits
+    with; `reported` is True when the details were already shown (diagnostics, a result
+    table), so the CLI adds nothing but the exit."""
+
+    exit_code = 1
+    reported = False
+
+    def already_reported(self) -> ScimformError:
+        """This error, marked as shown to the user already (the CLI only exits)."""
+        self.reported = True
+        return self
 
 
 class ConfigError(ScimformError):
@@ -91,11 +105,30 @@ class ApplyError(ScimformError):
 
 
 class UnsafePlanError(ScimformError):
-    """The plan exceeds a safety threshold."""
+    """The plan exceeds a safety threshold; `breaches` says which, in words."""
+
+    exit_code = 3
+
+    def __init__(self, message: str, breaches: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.breaches = breaches
 
 
 class StalePlanError(ScimformError):
     """The live store changed since the saved plan was made."""
+
+
+class InvalidPlanError(ScimformError):
+    """A saved plan that cannot be read, or cannot be trusted: edited after it was made,
+    its counts not those of its changes, or unsigned where a signature is required."""
+
+
+class AuditError(ScimformError):
+    """The audit trail cannot be written (so nothing is applied) or read."""
+
+
+class Cancelled(ScimformError):
+    """The user did not approve the changes; nothing was changed."""
 
 
 class ScimProblem(ScimformError):

@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 import yaml
 
-from scimform.config.schema import OwnershipSpec, SafetySpec
 from scimform.engine.plan import Plan, make_plan
+from scimform.engine.policy import Ownership, Safety
 from scimform.model import DesiredState, Group, LiveState, User
 
 PlanOf = Callable[..., Plan]
@@ -32,8 +32,8 @@ def _plan_of(desired: list[User], live: list[User], **safety: int) -> Plan:
     return make_plan(
         DesiredState(users=tuple(desired), groups=(group,) if desired else ()),
         LiveState(users=tuple(live)),
-        OwnershipSpec(prune=True),
-        SafetySpec(**safety),
+        Ownership(prune=True),
+        Safety(**safety),
     )
 
 

@@ -89,7 +89,8 @@ def test_a_record_has_every_field_and_no_token(scim_server: Any, tmp_path: Path)
     assert before - timedelta(seconds=1) <= record.time <= datetime.now(UTC)
     assert record.time.utcoffset() == timedelta(0)
     assert record.actor == "octocat"
-    assert record.commit == git(repo, "rev-parse", "HEAD") and record.config_dirty is False
+    assert record.begin.commit == git(repo, "rev-parse", "HEAD")
+    assert record.begin.config_dirty is False
     assert record.target == scim_server.url
     assert record.plan_hash == plan_hash
     assert record.succeeded and not record.stopped
@@ -118,12 +119,14 @@ def test_a_partial_failure_is_recorded_with_each_outcome(scim_server: Any, tmp_p
     assert {"done", "failed", "skipped"} <= outcomes
     failed = next(s for s in record.steps if s.outcome == "failed")
     assert failed.status == 400 and failed.detail
-    assert record.commit is None  # not in a git repository
+    assert record.begin.commit is None  # not in a git repository
     assert record.actor  # the OS user, without GITHUB_ACTOR
     assert scim_server.token not in log.read_text()
 
 
-def test_a_log_that_cannot_be_written_is_a_loud_error(scim_server: Any, tmp_path: Path) -> None:
+def test_a_log_that_cannot_be_written_stops_the_apply_before_any_change(
+    scim_server: Any, tmp_path: Path
+) -> None:
     root = write(tmp_path / "config", scim_server.url, [ALICE], [])
     blocker = tmp_path / "a-file"
     blocker.write_text("not a directory")
@@ -136,11 +139,10 @@ def test_a_log_that_cannot_be_written_is_a_loud_error(scim_server: Any, tmp_path
         str(blocker / "audit.jsonl"),
     )
     assert result.exit_code == 1
-    assert "the changes above were made, but they were NOT recorded in the audit log" in (
-        result.stderr
-    )
-    assert "Apply complete: 1 done." in result.stdout
-    assert len(scim_server.store.list_users()[0]) == 1
+    assert "Error: cannot write the audit log" in result.stderr
+    assert "Apply complete" not in result.stdout
+    # Written ahead: no record, no change.
+    assert scim_server.store.list_users()[0] == []
 
 
 def test_help_says_an_apply_without_changes_writes_no_record() -> None:

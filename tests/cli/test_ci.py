@@ -11,8 +11,8 @@ import pytest
 from click.testing import CliRunner, Result
 
 from scimform.cli import main
-from scimform.config.schema import OwnershipSpec, SafetySpec
 from scimform.engine.plan import Plan, make_plan
+from scimform.engine.policy import Ownership, Safety
 from scimform.model import DesiredState, LiveState, User
 
 BOT = "github-actions[bot]"
@@ -20,7 +20,7 @@ BOT = "github-actions[bot]"
 
 def plan_file(tmp_path: Path, users: int = 1) -> tuple[Path, Plan]:
     people = tuple(User(f"u{n}@corp.example", "G", "F", "G F") for n in range(users))
-    plan = make_plan(DesiredState(users=people), LiveState(), OwnershipSpec(), SafetySpec())
+    plan = make_plan(DesiredState(users=people), LiveState(), Ownership(), Safety())
     path = tmp_path / "plan.json"
     path.write_text(plan.to_json(), encoding="utf-8")
     return path, plan
@@ -158,7 +158,7 @@ def test_a_pull_request_number_must_be_a_number(tmp_path: Path) -> None:
         "--pull-request",
         "seven",
     )
-    assert result.exit_code == 2 and "'seven' is not a pull request number" in result.output
+    assert result.exit_code == 1 and "'seven' is not a pull request number" in result.output
 
 
 def test_check_reviewed_outside_actions_says_why_on_stderr(tmp_path: Path) -> None:

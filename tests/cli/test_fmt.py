@@ -97,7 +97,7 @@ def test_one_file_can_be_named(config: Path) -> None:
 
 def test_a_missing_directory_is_a_usage_error(tmp_path: Path) -> None:
     code, _, err = run(str(tmp_path / "nope"))
-    assert code == 2 and "does not exist" in err
+    assert code == 1 and "does not exist" in err
 
 
 def test_a_symlinked_directory_is_not_entered_so_a_loop_cannot_hang(config: Path) -> None:

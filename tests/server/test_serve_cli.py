@@ -68,7 +68,7 @@ def test_help_documents_the_endpoints_and_knobs() -> None:
 )
 def test_bad_options_get_a_clear_message(tmp_path: Path, args: list[str], words: str) -> None:
     result = CliRunner().invoke(main, ["serve", "--db", str(tmp_path / "s.db"), *args])
-    assert result.exit_code == 2 and words in result.output
+    assert result.exit_code == 1 and words in result.output
     assert "Traceback" not in result.output
 
 
@@ -78,7 +78,7 @@ def test_short_admin_key_is_refused(tmp_path: Path) -> None:
     result = CliRunner().invoke(
         main, ["serve", "--db", str(tmp_path / "s.db"), "--admin-key-file", str(key)]
     )
-    assert result.exit_code == 2 and "16 characters" in result.output
+    assert result.exit_code == 1 and "16 characters" in result.output
 
 
 def test_a_port_in_use_is_a_clear_error(tmp_path: Path) -> None:

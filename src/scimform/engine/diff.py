@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from scimform.config.schema import OwnershipSpec
 from scimform.engine.changes import (
     Action,
     Change,
@@ -35,6 +34,7 @@ from scimform.engine.fields import (
 from scimform.engine.match import group_names, match, user_names
 from scimform.engine.members import live_members, sorted_refs, wanted_members
 from scimform.engine.people import People
+from scimform.engine.policy import Ownership
 from scimform.errors import LiveReadError
 from scimform.model import DesiredState, Group, LiveState, User
 
@@ -48,7 +48,7 @@ class Diff:
     warnings: tuple[str, ...]
 
 
-def diff(desired: DesiredState, live: LiveState, ownership: OwnershipSpec) -> Diff:
+def diff(desired: DesiredState, live: LiveState, ownership: Ownership) -> Diff:
     """Compare what the config declares with what the live store holds.
 
     Raises LiveReadError if the members of a group the config manages were not read (a
@@ -58,7 +58,7 @@ def diff(desired: DesiredState, live: LiveState, ownership: OwnershipSpec) -> Di
 
 
 class _Differ:
-    def __init__(self, desired: DesiredState, live: LiveState, ownership: OwnershipSpec) -> None:
+    def __init__(self, desired: DesiredState, live: LiveState, ownership: Ownership) -> None:
         self.live = live
         self.ownership = ownership
         self.users = match(desired.users, live.users, user_names)
@@ -82,8 +82,8 @@ class _Differ:
 
     def _may_delete(self, kind: Kind, name: str) -> bool:
         """Whether an undeclared live object may go; counts it as left alone if not."""
-        ignore = self.ownership.ignore
-        if ignore.ignores_user(name) if kind is Kind.USER else ignore.ignores_group(name):
+        owner = self.ownership
+        if owner.ignores_user(name) if kind is Kind.USER else owner.ignores_group(name):
             self.left_alone[f"ignored_{kind.value}s"] += 1
             return False
         if not self.ownership.prune:
@@ -200,10 +200,41 @@ class _Differ:
                 out.append(self._group_create(wanted, found))
         for found in self.groups.undeclared:
             if self._may_delete(Kind.GROUP, found.display_name):
-                out.append(
-                    _delete(Kind.GROUP, found.display_name, found.id, group_attributes(found))
-                )
+                out.append(self._group_delete(found))
+        self._warn_renames(out)
         return out
+
+    def _group_delete(self, found: Group) -> Change:
+        """The delete of a live group, naming the members who lose it: a plan never hides
+        who loses access (members of a group whose members were not read stay unnamed)."""
+        change = _delete(Kind.GROUP, found.display_name, found.id, group_attributes(found))
+        if found.id not in self.live.members_read:
+            return change
+        had = live_members(found, self.people)
+        removed = sorted_refs(
+            r for r in map(self.people.removed, had) if r.id not in self.destroyed_users
+        )
+        return change.model_copy(update={"members_removed": removed})
+
+    def _warn_renames(self, changes: list[Change]) -> None:
+        """Warn of each destroyed group whose members all go to a group the plan creates:
+        most likely a rename written without `previously:`."""
+        created = {
+            frozenset(m.user_name.casefold() for m in c.members_added): c.key
+            for c in changes
+            if c.action is Action.CREATE and c.members_added
+        }
+        for change in changes:
+            if change.action is not Action.DELETE or not change.members_removed:
+                continue
+            members = frozenset(m.user_name.casefold() for m in change.members_removed)
+            if members in created:
+                self.warnings.append(
+                    f'group "{change.key}" is destroyed and group "{created[members]}" is '
+                    "created with the same members: if it is a rename, add `previously: "
+                    f'[{change.key}]` to "{created[members]}", so that the group keeps its id '
+                    "and the AWS permission sets assigned to it"
+                )
 
     def _group_create(self, wanted: Group, replaced: Group | None) -> Change:
         added = wanted_members(wanted, self.people, self.warnings) - self.blocked

@@ -39,8 +39,9 @@ _ORDER = {
 }
 
 
-def render_text(plan: Plan, *, color: bool = False) -> str:
-    """The full plan: legend, one block per object, summary line and notes."""
+def render_text(plan: Plan, *, color: bool = False, forced: bool = False) -> str:
+    """The full plan: legend, one block per object, summary line and notes (`forced`: the
+    plan is applied with --force, so the hint to use it is left out)."""
     lines: list[Line] = []
     if plan.changes:
         lines += [((line, ""),) for line in words.legend(plan)]
@@ -48,7 +49,7 @@ def render_text(plan: Plan, *, color: bool = False) -> str:
             lines.append(())
             lines += change_block(change)
         lines.append(())
-    return _output([*lines, *footer(plan)], color)
+    return _output([*lines, *footer(plan, forced)], color)
 
 
 def render_summary(plan: Plan, *, color: bool = False) -> str:
@@ -73,13 +74,13 @@ def summary_entry(change: Change) -> Line:
     )
 
 
-def footer(plan: Plan) -> list[Line]:
+def footer(plan: Plan, forced: bool = False) -> list[Line]:
     """The summary line (or "No changes."), then notes, warnings and the safety verdict."""
     lines: list[Line] = [((token_words.first_line(plan), "bold"),)]
     lines += token_block(plan)
     lines += [((note, ""),) for note in words.notes(plan)]
     lines += [((w, "yellow"),) for w in words.warnings(plan)]
-    lines += [((u, "bold red"),) for u in words.unsafe(plan)]
+    lines += [((u, "bold red"),) for u in words.unsafe(plan, forced)]
     return lines
 
 

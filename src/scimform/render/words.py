@@ -101,9 +101,10 @@ def warnings(plan: Plan) -> list[str]:
     return [f"Warning: {w}" for w in plan.warnings]
 
 
-def unsafe(plan: Plan) -> list[str]:
-    """Why the plan is unsafe and how to override, or nothing when it is safe."""
+def unsafe(plan: Plan, forced: bool = False) -> list[str]:
+    """Why the plan is unsafe and how to override (unless it is being `forced`), or
+    nothing when it is safe."""
     if plan.safety.safe:
         return []
     lines = [f"Unsafe plan: it {b.describe()}." for b in plan.safety.breaches]
-    return [*lines, OVERRIDE_HINT]
+    return lines if forced else [*lines, OVERRIDE_HINT]
