@@ -103,6 +103,17 @@ def test_each_append_is_fsynced_after_the_write_and_a_new_log_s_directory_too(
     assert synced[2:] == [(False, log.stat().st_size)]  # an existing log: the file only
 
 
+def test_a_new_log_and_its_directory_are_its_owner_s_alone(tmp_path: Path) -> None:
+    """It names people and their access: 0600 (before: 0644), directories made 0700."""
+    log = tmp_path / ".scimform" / "audit.jsonl"
+    append_record(log, _record())
+    assert stat.S_IMODE(log.stat().st_mode) == 0o600
+    assert stat.S_IMODE(log.parent.stat().st_mode) == 0o700
+    log.chmod(0o640)  # an existing log keeps the mode its operator gave it
+    append_record(log, _record())
+    assert stat.S_IMODE(log.stat().st_mode) == 0o640
+
+
 def test_no_token_reaches_the_record_from_the_url_or_a_step_detail(tmp_path: Path) -> None:
     target = f"https://scimform:{TOKEN}@scim.example:8443/t-1/scim/v2?access_token={TOKEN}#x"
     record = _record(target=target, secrets=[TOKEN, ""])

@@ -185,8 +185,11 @@ def append_record(path: Path, record: AuditRecord) -> None:
     line = (record.model_dump_json() + "\n").encode()
     created = not path.exists()
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        # The log names people and what they were given: its owner's alone (a log that
+        # exists keeps its mode), like the directories made for it.
+        for directory in [p for p in reversed(path.parents) if not p.exists()]:
+            directory.mkdir(mode=0o700, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
         try:
             _write_all(fd, line)
             os.fsync(fd)
