@@ -1,9 +1,10 @@
 """What a reader cannot see in a name: invisible and bidirectional control characters,
 letters of another script mixed into a word, and text not in its composed form (NFC).
 
-The config rules report these, and `visible` marks them as `<U+200B>` in everything a
-reviewer reads (plans, diagnostics), so that two names that look alike never look alike
-there. Pure functions over the standard library's Unicode tables.
+The config rules (`config.text_rules`) report these, and `visible` marks them as `<U+200B>`
+in what a reviewer reads (text and markdown plans, those rules' messages), so that two names
+that differ never look alike there. Pure functions over the standard library's Unicode
+tables.
 """
 
 from __future__ import annotations
