@@ -160,6 +160,9 @@ def test_the_log_is_owner_only_and_fsynced_at_begin_and_end(
         assert synced[-1] == log.stat().st_size
     assert stat.S_IMODE(log.stat().st_mode) == 0o600
     assert stat.S_IMODE(log.parent.stat().st_mode) == 0o700
+    log.chmod(0o640)  # an existing log keeps the mode its operator gave it
+    AuditTrail.open(log).close()
+    assert stat.S_IMODE(log.stat().st_mode) == 0o640
 
 
 def test_two_applies_cannot_write_one_log_at_once(tmp_path: Path) -> None:

@@ -50,7 +50,10 @@ class AuditTrail:
         written or another apply holds it. `secrets` are blanked out of every entry."""
         try:
             created = not path.exists()
-            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            # The log names people and what they were given: its owner's alone (a log that
+            # exists keeps its mode), like the directories made for it.
+            for directory in [p for p in reversed(path.parents) if not p.exists()]:
+                directory.mkdir(mode=0o700, exist_ok=True)
             fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
         except OSError as exc:
             raise AuditError(_cannot(path, exc)) from None

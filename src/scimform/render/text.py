@@ -4,6 +4,7 @@ A legend of the symbols used, then one block per object: a `#` heading that says
 happens and why, attribute lines (`+` added, `-` removed, `~` before -> after), a count of
 the unchanged attributes hidden, and `+`/`-` member lines. Then the summary line, what was
 left alone, warnings and the safety verdict. `render_summary` gives one line per object.
+Names and values are shown through `glyphs.visible`: `ad<U+200B>min` for a hidden character.
 
 Lines are built as (text, style) segments. Without colour they are joined as they are;
 with colour, and only when the caller asks, each segment is wrapped in the escape codes
@@ -20,6 +21,7 @@ from rich.style import Style
 
 from scimform.engine.changes import ADDRESS_PREFIX, Action, Change, FieldDiff, MemberRef, Value
 from scimform.engine.plan import Plan
+from scimform.glyphs import visible
 from scimform.model import ADDRESS_FIELDS, ATTRIBUTES
 from scimform.render import token_words, words
 
@@ -70,7 +72,7 @@ def summary_entry(change: Change) -> Line:
     return (
         (f"{symbol} ", _STYLES[symbol]),
         (words.title(change) + (f": {members}" if members else ""), ""),
-        (f" ({change.reason})", "dim"),
+        (f" ({words.reason(change)})", "dim"),
     )
 
 
@@ -157,7 +159,7 @@ def _member_lines(change: Change) -> list[Line]:
 
 def _members(symbol: str, members: Iterable[MemberRef]) -> list[Line]:
     start = (f"{symbol} ", _STYLES[symbol])
-    return [(start, (f"member {m.user_name}", "")) for m in members]
+    return [(start, (f"member {visible(m.user_name)}", "")) for m in members]
 
 
 def _hidden(count: int, noun: str) -> Line:
@@ -165,7 +167,7 @@ def _hidden(count: int, noun: str) -> Line:
 
 
 def _value(value: Value) -> str:
-    return json.dumps(value, ensure_ascii=False)
+    return visible(json.dumps(value, ensure_ascii=False))
 
 
 def _rank(name: str) -> tuple[int, str]:

@@ -1,11 +1,18 @@
 """The words every rendering of a plan shares: symbols, headings, the summary line, and the
-notes on what was left alone, warnings and safety."""
+notes on what was left alone, warnings and safety.
+
+Every name and value a reviewer reads goes through `visible` (from `scimform.glyphs`), so
+that an invisible or bidirectional control character, a look-alike letter from another
+script mixed into a word, or a decomposed accent shows as `<U+200B>` in text and markdown
+plans alike: two names that differ never look the same there.
+"""
 
 from __future__ import annotations
 
 from scimform.engine.changes import Action, Change
 from scimform.engine.plan import Plan
 from scimform.engine.safety import OVERRIDE_HINT
+from scimform.glyphs import visible
 
 NO_CHANGES = "No changes. The live store matches the configuration."
 
@@ -42,13 +49,18 @@ def legend(plan: Plan) -> list[str]:
 
 
 def title(change: Change) -> str:
-    """`user "alice@corp.example"`."""
-    return f'{change.kind.value} "{change.key}"'
+    """`user "alice@corp.example"`; `user "ad<U+200B>min"` for a name with a hidden character."""
+    return f'{change.kind.value} "{visible(change.key)}"'
+
+
+def reason(change: Change) -> str:
+    """Why the change is made (it may quote a former name)."""
+    return visible(change.reason)
 
 
 def heading(change: Change) -> str:
     """`# user "alice" will be created (not in the live store)`."""
-    return f"# {title(change)} {_FATES[change.action]} ({change.reason})"
+    return f"# {title(change)} {_FATES[change.action]} ({reason(change)})"
 
 
 def summary_line(plan: Plan) -> str:
@@ -98,7 +110,7 @@ def notes(plan: Plan) -> list[str]:
 
 def warnings(plan: Plan) -> list[str]:
     """Each warning as a line."""
-    return [f"Warning: {w}" for w in plan.warnings]
+    return [f"Warning: {visible(w)}" for w in plan.warnings]
 
 
 def unsafe(plan: Plan, forced: bool = False) -> list[str]:

@@ -1,7 +1,15 @@
-"""Opening a store file, and the one place where sqlite3's exceptions become scimform's."""
+"""Opening a store file, and the one place where sqlite3's exceptions become scimform's.
+
+A store holds token digests and people's names and addresses, so what `connect` creates is
+its owner's alone: the file 0600 (SQLite gives its -wal and -shm files the same mode) and
+each directory it makes 0700. A file or directory that already exists keeps its mode: an
+operator may have shared it on purpose, with a service account's group.
+"""
 
 from __future__ import annotations
 
+import errno
+import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -47,10 +55,7 @@ def connect(path: str) -> sqlite3.Connection:
     """A connection to the file at `path` (created with its directory if missing), in WAL
     mode with foreign keys on, shareable between threads (the caller serialises use)."""
     if path != ":memory:":
-        try:
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise StoreError(f"cannot create the directory of the store {path}: {exc}") from exc
+        _create_owner_only(Path(path))
     with translated(path):
         conn = sqlite3.connect(
             path, timeout=BUSY_SECONDS, isolation_level=None, check_same_thread=False
@@ -67,3 +72,18 @@ def connect(path: str) -> sqlite3.Connection:
         conn.close()
         raise
     return conn
+
+
+def _create_owner_only(path: Path) -> None:
+    """Make the missing directories (0700) and an empty store file (0600), for SQLite to
+    fill; what exists is left as it is."""
+    missing = [p for p in reversed(path.parents) if not p.exists()]
+    try:
+        for directory in missing:
+            directory.mkdir(mode=0o700, exist_ok=True)
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
+    except (NotADirectoryError, OSError) as exc:
+        what = "the directory of the store" if missing or exc.errno == errno.ENOTDIR else "store"
+        raise StoreError(f"cannot create {what} {path}: {exc}") from exc
