@@ -21,12 +21,18 @@ Nothing here prints, reads the environment or exits: the caller passes `environ`
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from os import PathLike
 from pathlib import Path
 
-from scimform.audit import DEFAULT_AUDIT_LOG, AuditTrail, actor_of, target_for_record
+from scimform.audit import (
+    DEFAULT_AUDIT_LOG,
+    AuditTrail,
+    PullRequest,
+    actor_of,
+    target_for_record,
+)
 from scimform.backends import ScimBackend, open_backend, target_label
 from scimform.config.loader import LoadedConfig, load_config
 from scimform.config.schema import SettingsFile
@@ -213,6 +219,7 @@ class Session:
         audit_log: Path | None = None,
         actor: str | None = None,
         context: Mapping[str, str] | None = None,
+        pull_requests: Sequence[PullRequest] = (),
         token_sink: Sink | None = None,
     ) -> ApplyOutcome:
         """Carry out `plan` (default: a plan made now) after every gate, writing the audit
@@ -220,8 +227,9 @@ class Session:
 
         `force` overrides the safety thresholds; `hooks` follow the steps; `should_stop`
         (polled) stops new steps; `audit_log` (default .scimform/audit.jsonl under the
-        config) receives the record, which names `actor` and carries `context` (a CI run,
-        pull requests); `token_sink` receives the new token of a due rotation."""
+        config) receives the record, which names `actor` and carries `context` (a CI run)
+        and the `pull_requests` applied with their approvers; `token_sink` receives the
+        new token of a due rotation."""
         plan = plan if plan is not None else self.plan()
         verdict = self.check(plan, force=force)
         if not plan.has_changes:
@@ -237,7 +245,10 @@ class Session:
         path = audit_log or self.config.root / DEFAULT_AUDIT_LOG
         secrets = [self._token_in_use] if self._token_in_use else []
         with AuditTrail.open(path, secrets) as trail:
-            trail.begin(**self._begin_fields(plan, actor, context or {}, forced=not verdict.safe))
+            trail.begin(
+                **self._begin_fields(plan, actor, context or {}, forced=not verdict.safe),
+                pull_requests=tuple(pull_requests),
+            )
             result = apply_plan(
                 plan,
                 self.backend,

@@ -52,6 +52,20 @@ class TokenRecord(_Frozen):
         return self.outcome == "failed"
 
 
+class PullRequest(_Frozen):
+    """A pull request an apply carries out, as the apply workflow read it from GitHub (in
+    the job that never holds the SCIM token): number, URL, author, who merged it and when,
+    and who approved it."""
+
+    number: int
+    url: str | None = None
+    title: str | None = None
+    author: str | None = None
+    merged_by: str | None = None
+    merged_at: datetime | None = None
+    approvers: tuple[str, ...] = ()
+
+
 class _Entry(_Frozen):
     format_version: Literal[2] = FORMAT_VERSION
     apply_id: str
@@ -69,8 +83,9 @@ class _Entry(_Frozen):
 
 class Begin(_Entry):
     """An apply starts: who, from which config commit, against which target, which plan
-    (its hash and counts), whether --force overrode the safety thresholds, and the context
-    the caller adds (a CI run, pull requests)."""
+    (its hash and counts), whether --force overrode the safety thresholds, the context
+    the caller adds (a CI run) and the pull requests it carries out, with their
+    approvers."""
 
     type: Literal["begin"] = "begin"
     actor: str
@@ -81,6 +96,7 @@ class Begin(_Entry):
     forced: bool = False
     summary: dict[str, int] = Field(default_factory=dict)
     context: dict[str, str] = Field(default_factory=dict)
+    pull_requests: tuple[PullRequest, ...] = ()
 
 
 class Step(_Entry):

@@ -20,19 +20,27 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import click
+from pydantic import TypeAdapter, ValidationError
 
 from scimform.api import ApplyOutcome, Session
-from scimform.audit import DEFAULT_AUDIT_LOG, actor_of
+from scimform.audit import DEFAULT_AUDIT_LOG, PullRequest, actor_of
 from scimform.cli import apply_audit, options, token_state
 from scimform.cli.apply_report import echo_result, progress_for
 from scimform.cli.plan import load_valid, open_session, read_plan, use_colour
 from scimform.engine.order import apply_order
 from scimform.engine.plan import Plan
 from scimform.engine.safety import SafetyVerdict
-from scimform.errors import ApplyError, Cancelled, TokenRefused, UnsafePlanError
+from scimform.errors import (
+    ApplyError,
+    Cancelled,
+    ScimformError,
+    TokenRefused,
+    UnsafePlanError,
+)
 from scimform.render.text import render_text
 from scimform.tokens.sinks import Sink, parse_sink
 
+_PULLS: TypeAdapter[tuple[PullRequest, ...]] = TypeAdapter(tuple[PullRequest, ...])
 # The GitHub Actions context an apply's audit record carries, when set.
 _CONTEXT_VARIABLES = ("GITHUB_REPOSITORY", "GITHUB_RUN_ID", "GITHUB_SHA", "GITHUB_REF")
 
@@ -59,6 +67,13 @@ _CONTEXT_VARIABLES = ("GITHUB_REPOSITORY", "GITHUB_RUN_ID", "GITHUB_SHA", "GITHU
     "'command:CMD' (on its stdin, never in argv).",
 )
 @click.option(
+    "--pull-requests",
+    "pulls_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A JSON list of the pull requests this apply carries out ({number, url, title, "
+    "author, merged_by, merged_at, approvers}), recorded in the audit trail.",
+)
+@click.option(
     "--audit-log",
     type=click.Path(dir_okay=False, path_type=Path),
     help=f"Write this apply's record here (default: {DEFAULT_AUDIT_LOG} under DIR). "
@@ -73,6 +88,7 @@ def command(
     plan_file: Path | None,
     admin_key_file: Path | None,
     sink_spec: str | None,
+    pulls_file: Path | None,
     audit_log: Path | None,
 ) -> None:
     """Make the live store match the config in DIR (default: the current directory).
@@ -101,6 +117,7 @@ def command(
     """
     loaded = load_valid(directory)
     sink = parse_sink(sink_spec) if sink_spec is not None else None
+    pulls = read_pull_requests(pulls_file) if pulls_file is not None else ()
     try:
         session = open_session(loaded, rate_limit, parallelism, admin_key_file)
     except TokenRefused as exc:
@@ -116,8 +133,24 @@ def command(
         _check_safe(verdict, force)
         if not auto_approve and plan_file is None:
             _ask()
-        outcome = _apply(session, plan, force, sink, audit_log)
+        outcome = _apply(session, plan, force, sink, audit_log, pulls)
     _report(outcome, loaded.settings.target.token, sink)
+
+
+def read_pull_requests(path: Path) -> tuple[PullRequest, ...]:
+    """The pull requests in the JSON list at `path`; a file that is not such a list is
+    one clear error naming it."""
+    try:
+        return _PULLS.validate_json(path.read_bytes())
+    except OSError as exc:
+        raise ScimformError(f"cannot read {path}: {exc.strerror or exc}") from None
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "the file"
+        raise ScimformError(
+            f"{path} is not a list of pull requests ({where}: {first['msg']}); see "
+            "`scimform apply --help`"
+        ) from None
 
 
 def _check_safe(verdict: SafetyVerdict, force: bool) -> None:
@@ -142,7 +175,12 @@ def _ask() -> None:
 
 
 def _apply(
-    session: Session, plan: Plan, force: bool, sink: Sink | None, audit_log: Path | None
+    session: Session,
+    plan: Plan,
+    force: bool,
+    sink: Sink | None,
+    audit_log: Path | None,
+    pulls: tuple[PullRequest, ...],
 ) -> ApplyOutcome:
     terminal = sys.stdout.isatty()
     progress = progress_for(len(apply_order(plan.changes)), terminal)
@@ -156,6 +194,7 @@ def _apply(
                 audit_log=audit_log,
                 actor=actor_of(os.environ.get("GITHUB_ACTOR"), _os_user()),
                 context={k: os.environ[k] for k in _CONTEXT_VARIABLES if os.environ.get(k)},
+                pull_requests=pulls,
                 token_sink=sink,
             )
     finally:
