@@ -69,7 +69,9 @@ class MemberRef:
 
 
 class Change(_Frozen):
-    """One object and what the plan does to it."""
+    """One object and what the plan does to it. A group's change lists the members it
+    gains and loses; a destroyed user's lists the groups it loses with it, so that a plan
+    never hides who loses access."""
 
     kind: Kind
     key: str
@@ -82,6 +84,8 @@ class Change(_Frozen):
     members_added: tuple[MemberRef, ...] = ()
     members_removed: tuple[MemberRef, ...] = ()
     members_unchanged: int = 0
+    # A destroyed user: the groups (of those read) it is a member of, and so loses.
+    groups_lost: tuple[str, ...] = ()
 
     @field_validator("before", "after")
     @classmethod

@@ -70,7 +70,7 @@ class _Differ:
         self.blocked: set[str | None] = set()
 
     def run(self) -> Diff:
-        changes = self._user_changes() + self._group_changes()
+        changes = self._with_groups_lost(self._user_changes()) + self._group_changes()
         ids = {c.id for c in changes if c.destroys}
         self.warnings += name_conflicts(self.users, user_names, Kind.USER, ids)
         self.warnings += name_conflicts(self.groups, group_names, Kind.GROUP, ids)
@@ -79,6 +79,19 @@ class _Differ:
             left_alone=LeftAlone(**self.left_alone),
             warnings=tuple(sorted(set(self.warnings))),
         )
+
+    def _with_groups_lost(self, changes: list[Change]) -> list[Change]:
+        """Each destroyed user with the groups it is a member of (of the groups whose
+        members were read): its memberships go with it, and the plan says so."""
+        read = [g for g in self.live.groups if g.id in self.live.members_read]
+        out = []
+        for change in changes:
+            name = (change.before or {}).get("userName")
+            if change.destroys and isinstance(name, str):
+                lost = sorted((g.display_name for g in read if name in g.members), key=str.casefold)
+                change = change.model_copy(update={"groups_lost": tuple(lost)})
+            out.append(change)
+        return out
 
     def _may_delete(self, kind: Kind, name: str) -> bool:
         """Whether an undeclared live object may go; counts it as left alone if not."""

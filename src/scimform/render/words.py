@@ -74,8 +74,12 @@ def summary_line(plan: Plan) -> str:
 
 
 def members_note(change: Change) -> str:
-    """`+2 -1 members` for a change with member changes, else ""."""
+    """`+2 -1 members` for a change with member changes, `loses 2 groups` for a destroyed
+    user that was in groups, else ""."""
     added, removed = len(change.members_added), len(change.members_removed)
+    if change.groups_lost:
+        lost = len(change.groups_lost)
+        return f"loses {lost} group{'' if lost == 1 else 's'}"
     if not (added or removed):
         return ""
     return f"+{added} -{removed} members"
