@@ -262,7 +262,7 @@ def _status_lines(report: TokenReport, notes: list[str]) -> list[str]:
         word, colour = _MARKS.get(finding.severity, ("info", "blue"))
         label = click.style(word, fg=colour, bold=True)
         lines.append(f"{label}[{finding.code}]: {finding.message}")
-    if report.live_checked and report.statuses and not report.changes:
+    if report.live_checked and report.statuses and report.matches_live:
         lines.append("the target's tokens are the declared ones")
     return lines + [f"note: {n}" for n in notes]
 
