@@ -12,6 +12,7 @@ ScimformError                 anything scimform raises on purpose; the CLI exits
 │   └── BadCursor             a list cursor this store did not issue for this list
 ├── LiveReadError             a read of the live store failed; the live state is unknown
 ├── ChangeFailed              a write to the live store failed after its retries
+├── MissingId                 a step refers to an object that has no SCIM id (not created)
 ├── ApplyError                an apply stopped with failed changes
 ├── UnsafePlanError           a plan exceeds the safety thresholds (needs --force); exit 3
 ├── StalePlanError            the live store changed since the saved plan was made
@@ -98,6 +99,10 @@ class ChangeFailed(ScimformError):
         super().__init__(message)
         self.status = status
         self.detail = detail
+
+
+class MissingId(ScimformError):
+    """An object a step refers to has no SCIM id (the step that creates it did not run)."""
 
 
 class ApplyError(ScimformError):

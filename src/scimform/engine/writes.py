@@ -21,7 +21,7 @@ from scimform.engine.changes import Action, Change, Kind, MemberRef, Value, user
 from scimform.engine.match import R, group_names, same_identity, user_names
 from scimform.engine.order import Step
 from scimform.engine.result import Outcome, StepResult
-from scimform.errors import ChangeFailed, ScimformError
+from scimform.errors import ChangeFailed, MissingId, ScimformError
 from scimform.model import Group, LiveState, User
 from scimform.wire import (
     group_from_scim,
@@ -54,10 +54,6 @@ class WriteBackend(Protocol):
     def create_group(self, doc: dict[str, Any]) -> CreatedObject: ...
     def patch_group(self, group_id: str, operations: list[dict[str, Any]]) -> None: ...
     def delete_group(self, group_id: str) -> None: ...
-
-
-class MissingId(ScimformError):
-    """An object a step refers to has no SCIM id (the step that creates it did not run)."""
 
 
 class Ids:
