@@ -115,3 +115,15 @@ def test_emptying_a_group_needs_force(tmp_path: Path) -> None:
     forced = run("apply", str(root), "--auto-approve", "--force")
     assert forced.exit_code == 0, forced.output
     assert "Re-run with --force" not in forced.output
+
+
+def test_with_prune_off_the_objects_left_alone_are_named(tmp_path: Path) -> None:
+    root = write(tmp_path / "c", [], users=PEOPLE[:2])
+    assert run("apply", str(root), "--auto-approve").exit_code == 0
+    write(root, [], users=PEOPLE[:1], ownership={"prune": False})
+    plan = run("plan", str(root))
+    assert plan.exit_code == 0, plan.output
+    assert (
+        "1 live user is not in the config and was left alone (ownership.prune is off): "
+        'user "ben@corp.example".'
+    ) in plan.output

@@ -120,12 +120,18 @@ class Change(_Frozen):
 
 class LeftAlone(_Frozen):
     """Live objects the config does not declare that the plan leaves alone: because prune
-    is off, or because they match `ownership.ignore`."""
+    is off, or because they match `ownership.ignore`; counted, and the first
+    `NAMED_LEFT_ALONE` of each kind named, so that a reader sees who they are."""
 
     users: int = 0
     groups: int = 0
     ignored_users: int = 0
     ignored_groups: int = 0
+    user_names: tuple[str, ...] = ()
+    group_names: tuple[str, ...] = ()
+
+
+NAMED_LEFT_ALONE = 20
 
 
 _ADDRESS_NAMES = {a.field: ADDRESS_PREFIX + a.friendly for a in ADDRESS_FIELDS}

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from scimform.engine.changes import (
+    NAMED_LEFT_ALONE,
     Action,
     Change,
     FieldDiff,
@@ -65,7 +66,8 @@ class _Differ:
         self.groups = match(desired.groups, live.groups, group_names)
         self.people = People(self.users)
         self.warnings: list[str] = []
-        self.left_alone = dict.fromkeys(LeftAlone.model_fields, 0)
+        self.left_alone = {"users": 0, "groups": 0, "ignored_users": 0, "ignored_groups": 0}
+        self.unpruned: dict[Kind, list[str]] = {Kind.USER: [], Kind.GROUP: []}
         self.destroyed_users: set[str | None] = set()
         self.blocked: set[str | None] = set()
 
@@ -76,7 +78,11 @@ class _Differ:
         self.warnings += name_conflicts(self.groups, group_names, Kind.GROUP, ids)
         return Diff(
             changes=tuple(sorted(changes, key=Change.sort_key)),
-            left_alone=LeftAlone(**self.left_alone),
+            left_alone=LeftAlone(
+                **self.left_alone,
+                user_names=_named(self.unpruned[Kind.USER]),
+                group_names=_named(self.unpruned[Kind.GROUP]),
+            ),
             warnings=tuple(sorted(set(self.warnings))),
         )
 
@@ -101,6 +107,7 @@ class _Differ:
             return False
         if not self.ownership.prune:
             self.left_alone[f"{kind.value}s"] += 1
+            self.unpruned[kind].append(name)
             return False
         return True
 
@@ -300,6 +307,10 @@ class _Differ:
             members_unchanged=len(want & have),
         )
         return [change]
+
+
+def _named(names: list[str]) -> tuple[str, ...]:
+    return tuple(sorted(names, key=lambda n: (n.casefold(), n))[:NAMED_LEFT_ALONE])
 
 
 def _delete(kind: Kind, key: str, id: str | None, before: dict[str, Value]) -> Change:
