@@ -5,13 +5,20 @@ error of another shape) come from httpx.MockTransport, as no SCIM server sends t
 
 from __future__ import annotations
 
+import json
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from click.testing import CliRunner
 
 from scimform.backends.excerpt import one_line, status_line
 from scimform.backends.scim import ScimBackend
+from scimform.cli import main
 from scimform.errors import ChangeFailed, LiveReadError
 
 NGINX_502 = (
@@ -102,3 +109,52 @@ def test_one_line_masks_an_echoed_bearer_credential_and_control_characters() -> 
     )
     assert status_line(502, "502: Bad Gateway") == "502 Bad Gateway"
     assert status_line(500, "") == "500"
+
+
+CLOUDFRONT_403 = (
+    '<!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 4.01 Transitional//EN">\n<HTML><HEAD>'
+    '<META HTTP-EQUIV="Content-Type" CONTENT="text/html; charset=iso-8859-1">\n'
+    "<TITLE>ERROR: The request could not be satisfied</TITLE>\n</HEAD><BODY>\n"
+    "<H1>403 ERROR</H1>\n<H2>The request could not be satisfied.</H2>\n<HR noshade "
+    'size="1px">\nRequest blocked.\n' + "<BR clear=all>\n" * 40 + "</BODY></HTML>"
+)
+
+
+class _Proxy(BaseHTTPRequestHandler):
+    """A proxy in front of a store that refuses everything with its own HTML page."""
+
+    def do_GET(self) -> None:
+        page = CLOUDFRONT_403.encode()
+        self.send_response(403)
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Content-Length", str(len(page)))
+        self.end_headers()
+        self.wfile.write(page)
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture
+def proxy() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Proxy)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/tenant/scim/v2"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+
+
+def test_plan_against_a_proxy_page_says_it_in_one_line(tmp_path: Path, proxy: str) -> None:
+    config = {"target": {"url": proxy, "token": "env:SCIM_TOKEN"}}
+    (tmp_path / "scimform.yaml").write_text(json.dumps(config), "utf-8")
+    env = {"SCIM_TOKEN": "t" * 40, "NO_COLOR": "1"}
+    result = CliRunner().invoke(main, ["plan", str(tmp_path)], env=env)
+    assert result.exit_code == 1
+    said = [line for line in result.output.splitlines() if "403" in line]
+    assert len(said) == 1 and "ERROR: The request could not be satisfied" in said[0]
+    assert "<" not in result.output and "BR clear" not in result.output
+    assert len(said[0]) < 300 and "t" * 40 not in result.output
