@@ -9,6 +9,7 @@ ScimformError                 anything scimform raises on purpose; the CLI exits
 │   ├── Conflict              a unique key (userName, externalId, displayName) is taken
 │   ├── NotFound              no object with that id
 │   ├── TokenLimit            a third token was asked for (AWS allows two)
+│   ├── StoreBusy             another writer held the store past the busy timeout; retry
 │   └── BadCursor             a list cursor this store did not issue for this list
 ├── LiveReadError             a read of the live store failed; the live state is unknown
 ├── ChangeFailed              a write to the live store failed after its retries
@@ -85,6 +86,11 @@ class BadCursor(StoreError):
 
 class TokenLimit(StoreError):
     """The store already holds the most tokens AWS allows."""
+
+
+class StoreBusy(StoreError):
+    """Another writer held the store's write lock past the busy timeout: nothing was done,
+    and the same request may succeed when tried again."""
 
 
 class LiveReadError(ScimformError):
