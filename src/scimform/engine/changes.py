@@ -14,6 +14,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
+from scimform.engine.keys import Key, folded
+from scimform.engine.keys import Kind as Kind  # re-exported: changes are of a kind
 from scimform.model import ADDRESS_FIELDS, ATTRIBUTES, Address, User
 
 Value = str | bool | None
@@ -21,11 +23,6 @@ Value = str | bool | None
 # Attribute names in a change's before/after: the friendly names of model.ATTRIBUTES, and
 # "address.<part>" for the parts of the one address AWS accepts.
 ADDRESS_PREFIX = "address."
-
-
-class Kind(enum.Enum):
-    USER = "user"
-    GROUP = "group"
 
 
 class Action(enum.Enum):
@@ -94,6 +91,11 @@ class Change(_Frozen):
         return None if values is None else dict(sorted(values.items()))
 
     @property
+    def ident(self) -> Key:
+        """The object's key: its kind and name, compared ignoring case."""
+        return Key(self.kind, self.key)
+
+    @property
     def creates(self) -> bool:
         """True when an object comes into existence (create, or the new half of replace)."""
         return self.action in (Action.CREATE, Action.REPLACE)
@@ -112,7 +114,7 @@ class Change(_Frozen):
         """Users before groups, then by name (case-insensitively first), then action."""
         return (
             0 if self.kind is Kind.USER else 1,
-            self.key.casefold(),
+            folded(self.key),
             self.key,
             self.action.value,
         )

@@ -32,6 +32,7 @@ from scimform.engine.fields import (
     update_reason,
     user_fields,
 )
+from scimform.engine.keys import Key, folded
 from scimform.engine.match import group_names, match, user_names
 from scimform.engine.members import live_members, sorted_refs, wanted_members
 from scimform.engine.people import People
@@ -240,14 +241,14 @@ class _Differ:
         """Warn of each destroyed group whose members all go to a group the plan creates:
         most likely a rename written without `previously:`."""
         created = {
-            frozenset(m.user_name.casefold() for m in c.members_added): c.key
+            frozenset(Key.user(m.user_name) for m in c.members_added): c.key
             for c in changes
             if c.action is Action.CREATE and c.members_added
         }
         for change in changes:
             if change.action is not Action.DELETE or not change.members_removed:
                 continue
-            members = frozenset(m.user_name.casefold() for m in change.members_removed)
+            members = frozenset(Key.user(m.user_name) for m in change.members_removed)
             if members in created:
                 self.warnings.append(
                     f'group "{change.key}" is destroyed and group "{created[members]}" is '
@@ -310,7 +311,7 @@ class _Differ:
 
 
 def _named(names: list[str]) -> tuple[str, ...]:
-    return tuple(sorted(names, key=lambda n: (n.casefold(), n))[:NAMED_LEFT_ALONE])
+    return tuple(sorted(names, key=lambda n: (folded(n), n))[:NAMED_LEFT_ALONE])
 
 
 def _delete(kind: Kind, key: str, id: str | None, before: dict[str, Value]) -> Change:
