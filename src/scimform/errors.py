@@ -20,6 +20,7 @@ ScimformError                 anything scimform raises on purpose; the CLI exits
 ├── InvalidPlanError          a saved plan cannot be read or trusted (edited, unsigned)
 ├── AuditError                the audit trail cannot be written or read
 ├── Cancelled                 the user did not approve; nothing was changed
+├── CheckFailed               a check found problems (validate, fmt --check, ...), shown
 ├── ScimProblem               a request the embedded SCIM server refuses (status, AWS's detail)
 ├── TokenApiError             the token API (embedded store or admin API) failed an operation
 └── TokenSinkError            the new SCIM token could not be handed to its sink
@@ -140,6 +141,13 @@ class AuditError(ScimformError):
 
 class Cancelled(ScimformError):
     """The user did not approve the changes; nothing was changed."""
+
+
+class CheckFailed(ScimformError):
+    """A check found problems (validate, fmt --check, schema --check, tokens status) and
+    has shown them: the CLI only exits 1."""
+
+    reported = True
 
 
 class ScimProblem(ScimformError):
