@@ -36,6 +36,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
+    from pydantic import ValidationError
+
     from scimform.diagnostics import Diagnostics
 
 
@@ -168,3 +170,11 @@ class TokenApiError(ScimformError):
 
 class TokenSinkError(ScimformError):
     """Handing a new SCIM token to its sink (a file or a command) failed."""
+
+
+def first_problem(exc: ValidationError, whole: str = "the file") -> str:
+    """A boundary model's first validation error in words: `where: what` (`whole` names
+    the place when the error is about the document itself)."""
+    first = exc.errors()[0]
+    where = ".".join(str(p) for p in first["loc"]) or whole
+    return f"{where}: {first['msg']}"

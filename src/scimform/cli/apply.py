@@ -36,6 +36,7 @@ from scimform.errors import (
     ScimformError,
     TokenRefused,
     UnsafePlanError,
+    first_problem,
 )
 from scimform.render.text import render_text
 from scimform.tokens.sinks import Sink, parse_sink
@@ -145,10 +146,8 @@ def read_pull_requests(path: Path) -> tuple[PullRequest, ...]:
     except OSError as exc:
         raise ScimformError(f"cannot read {path}: {exc.strerror or exc}") from None
     except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"]) or "the file"
         raise ScimformError(
-            f"{path} is not a list of pull requests ({where}: {first['msg']}); see "
+            f"{path} is not a list of pull requests ({first_problem(exc)}); see "
             "`scimform apply --help`"
         ) from None
 
