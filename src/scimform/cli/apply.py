@@ -8,7 +8,6 @@ when the plan exceeds the safety thresholds and --force was not given.
 
 from __future__ import annotations
 
-import os
 import signal
 import sys
 import threading
@@ -22,6 +21,7 @@ from scimform.audit import DEFAULT_AUDIT_LOG
 from scimform.backends import ScimBackend, target_label
 from scimform.cli import apply_audit, token_state
 from scimform.cli.apply_report import echo_result, progress_for
+from scimform.cli.destination import ALLOW_HOST_OPTION, allowing_environ
 from scimform.cli.plan import (
     RATE_LIMIT_OPTION,
     load_valid,
@@ -69,6 +69,7 @@ _SHOWN_DIFFERENCES = 5
     help="Apply this saved plan (from `scimform plan --out`) instead of planning anew.",
 )
 @token_state.ADMIN_KEY_OPTION
+@ALLOW_HOST_OPTION
 @click.option(
     "--token-sink",
     "sink_spec",
@@ -119,12 +120,14 @@ def command(
     target = loaded.settings.target
     sink = parse_sink(sink_spec) if sink_spec is not None else None
     audit_path = audit_log if audit_log is not None else loaded.root / DEFAULT_AUDIT_LOG
-    click.echo(f"Reading the live state from {target_label(target.url, loaded.root)} ...", err=True)
+    environ = allowing_environ()
+    label = target_label(target.url, loaded.root, environ)
+    click.echo(f"Reading the live state from {label} ...", err=True)
     try:
-        in_use = token_state.verify_token(loaded, os.environ)
+        in_use = token_state.verify_token(loaded, environ)
     except TokenRefused as exc:
         raise TokenRefused(f"{exc}; nothing was applied") from None
-    backend = open_target(loaded, os.environ, rate_limit=rate_limit)
+    backend = open_target(loaded, environ, rate_limit=rate_limit)
     api: TokenApi | None = None
     try:
         api = token_state.open_api(loaded, admin_key_file)

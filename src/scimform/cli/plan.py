@@ -19,6 +19,7 @@ import click
 
 from scimform.backends import ScimBackend, open_backend, target_label
 from scimform.cli import token_state
+from scimform.cli.destination import ALLOW_HOST_OPTION, allowing_environ
 from scimform.cli.validate import text_report
 from scimform.config.loader import LoadedConfig, load_config
 from scimform.diagnostics import Severity
@@ -88,6 +89,7 @@ class _PlanCommand(click.Command):
 )
 @RATE_LIMIT_OPTION
 @token_state.ADMIN_KEY_OPTION
+@ALLOW_HOST_OPTION
 def command(
     directory: Path,
     output: str,
@@ -112,10 +114,11 @@ def command(
     """
     loaded = load_valid(directory)
     settings = loaded.settings
-    label = target_label(settings.target.url, loaded.root)
+    environ = allowing_environ()
+    label = target_label(settings.target.url, loaded.root, environ)
     click.echo(f"Reading the live state from {label} ...", err=True)
-    token_state.verify_token(loaded, os.environ)
-    backend = open_target(loaded, os.environ, rate_limit=rate_limit)
+    token_state.verify_token(loaded, environ)
+    backend = open_target(loaded, environ, rate_limit=rate_limit)
     try:
         tokens = _token_plan(loaded, admin_key_file)
         plan = plan_against(loaded, backend, concurrency=concurrency, tokens=tokens)

@@ -9,7 +9,6 @@ declares tokens.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,6 +17,7 @@ import click
 
 from scimform.backends import target_label
 from scimform.backends.auth import resolve_token
+from scimform.cli.destination import allowing_environ
 from scimform.config.loader import LoadedConfig
 from scimform.engine.token_plan import TokenPlan
 from scimform.errors import ScimformError, TargetError, TokenRefused
@@ -43,9 +43,10 @@ def verify_token(loaded: LoadedConfig, environ: Mapping[str, str]) -> str | None
     if target_kind(target.url) is TargetKind.LOCAL or target.token is None:
         return None
     token = resolve_token(target.token, loaded.root, environ)
-    with scim_client(target.url, token) as client:
+    with scim_client(target.url, token, environ) as client:
         try:
-            verify_token_in_use(client, target_label(target.url, loaded.root), target.token)
+            label = target_label(target.url, loaded.root, environ)
+            verify_token_in_use(client, label, target.token)
         except TokenRefused:
             raise
         except TargetError:
@@ -58,7 +59,7 @@ def check_client_switched(loaded: LoadedConfig, sink_label: str) -> None:
     the sink was not where this config reads its token, and the next plan would fail."""
     reference = loaded.settings.target.token
     try:
-        verify_token(loaded, os.environ)
+        verify_token(loaded, allowing_environ())
     except TokenRefused:
         click.echo(
             f"Warning: target.token ({reference}) still gives the old token, which is now "
@@ -75,7 +76,8 @@ def open_api(loaded: LoadedConfig, admin_key_file: Path | None) -> TokenApi | No
     For `local:`, call it after the backend has opened (and so made) the store."""
     if not loaded.desired.tokens:
         return None
-    return open_token_api(loaded.settings.target.url, loaded.root, admin_key_file)
+    target = loaded.settings.target
+    return open_token_api(target.url, loaded.root, admin_key_file, allowing_environ())
 
 
 def token_plan(
