@@ -64,6 +64,9 @@ class Repo:
     comments: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
     pulls: list[dict[str, Any]] = field(default_factory=list)
     runs: int = 5000
+    options: dict[str, Any] = field(default_factory=dict)  # for every runner
+    inputs: dict[str, Any] = field(default_factory=dict)  # for every job
+    skip: tuple[str, ...] = ("install",)
 
     def _next_run(self) -> str:
         self.runs += 1
@@ -80,12 +83,13 @@ class Repo:
             },
         }
         secrets = kw.pop("secrets", {"SCIM_TOKEN": self.token})
-        runner = self.actions(event, secrets, f"pr{number}-{self.runs}", run_id=self._next_run())
+        name = f"pr{number}-{self.runs}"
+        runner = self.actions(event, secrets, name, run_id=self._next_run(), **self.options)
         if kw.pop("write", True):
             write_config(runner.workspace, kw.pop("url", self.url), users, members, **kw)
         runner.answer(f"repos/octo/people/issues/{number}/comments", self.comments.get(number, []))
-        inputs = {"directory": "people", "target-url": self.url}
-        job = runner.run("scimform-plan.yml", "plan", inputs)
+        inputs = {"directory": "people", "target-url": self.url} | self.inputs
+        job = runner.run("scimform-plan.yml", "plan", inputs, skip=self.skip)
         work = runner.temp / "scimform"
         names = ("plan.json", "plan.txt", "reviewed.json", "comment.json")
         if job.outputs.get("artifact"):
@@ -108,12 +112,13 @@ class Repo:
             f"apply{number}-{self.runs}",
             run_id=self._next_run(),
             sha=sha(number, "m"),
+            **self.options,
         )
         runner.answer(PULLS, self.pulls)
         for pull in self.pulls:
             runner.answer(f"repos/octo/people/issues/{pull['number']}/comments", self.said(pull))
-        given = {"directory": "people", "target-url": self.url} | (inputs or {})
-        job = runner.run("scimform-apply.yml", "apply", given)
+        given = {"directory": "people", "target-url": self.url} | self.inputs | (inputs or {})
+        job = runner.run("scimform-apply.yml", "apply", given, skip=self.skip)
         report = runner.run("scimform-apply.yml", "report", given, needs={"apply": job.outputs})
         self._keep(runner)
         return runner, job, report

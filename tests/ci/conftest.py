@@ -140,6 +140,7 @@ class Actions:
     sha: str = COMMIT
     artifacts: Path | None = None  # shared by the runs of one test: what uploads keep
     python_bin: Path = Path(sys.executable).parent
+    env: dict[str, str] = field(default_factory=dict)  # more environment for every step
 
     def __post_init__(self) -> None:
         self.temp = self.root / "runner-temp"
@@ -258,7 +259,7 @@ class Actions:
             "FAKE_GH_LOG": str(self.gh_log),
             "FAKE_GH_ANSWERS": str(self.answers),
             "FAKE_GH_ARTIFACTS": str(self.artifacts),
-        }
+        } | self.env
 
 
 class _Context:
