@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-import socket
-import socketserver
-import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import listener
 import pytest
+from listener import Listener, redirect_to
 
 from scimform.backends.auth import BearerToken
 from scimform.backends.target import open_backend, target_label
 from scimform.errors import ChangeFailed, ScimformError, TargetError
 from scimform.store import Store
+
+attacker = listener.attacker  # the fixture
 
 Doc = dict[str, Any]
 
@@ -150,50 +151,9 @@ def test_the_token_is_never_shown() -> None:
     assert label == "https://scim.corp.example/scim/v2"
 
 
-class Listener:
-    """A TCP listener on 127.0.0.1 that records every connection's first bytes and answers
-    each HTTP request with `answer` (bytes)."""
-
-    def __init__(self, answer: bytes = b"") -> None:
-        self.received: list[bytes] = []
-        self.answer = answer
-        listener = self
-
-        class Handler(socketserver.BaseRequestHandler):
-            def handle(self) -> None:
-                self.request.settimeout(2)
-                try:
-                    data = self.request.recv(65536)
-                except OSError:
-                    data = b""
-                listener.received.append(data)
-                if listener.answer and data:
-                    self.request.sendall(listener.answer)
-
-        self.server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.port = self.server.server_address[1]
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def __enter__(self) -> Listener:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
-
-def _redirect_to(url: str) -> bytes:
-    return (
-        f"HTTP/1.1 307 Temporary Redirect\r\nLocation: {url}\r\nContent-Length: 0\r\n"
-        "Connection: close\r\n\r\n"
-    ).encode()
-
-
 def test_a_redirect_is_an_error_and_never_followed_with_the_token() -> None:
     with Listener() as elsewhere:
-        answer = _redirect_to(f"http://localhost:{elsewhere.port}/stolen/scim/v2/Users")
+        answer = redirect_to(f"http://localhost:{elsewhere.port}/stolen/scim/v2/Users")
         with Listener(answer) as endpoint:
             url = f"http://127.0.0.1:{endpoint.port}/t/scim/v2"
             backend = open_backend(url, "env:T", Path("."), environ={"T": "the-token"})
@@ -204,22 +164,6 @@ def test_a_redirect_is_an_error_and_never_followed_with_the_token() -> None:
                     backend.close()
             assert b"Bearer the-token" in endpoint.received[0]  # the endpoint itself: fine
     assert elsewhere.received == []  # the redirect's target got no request at all
-
-
-@pytest.fixture
-def attacker(monkeypatch: pytest.MonkeyPatch) -> Iterator[Listener]:
-    """A listener on 127.0.0.1 that the name attacker.example resolves to (as a DNS entry
-    an attacker controls would): not loopback by name, so a token must never go there."""
-    real = socket.getaddrinfo
-    with Listener() as listener:
-
-        def resolve(host: Any, port: Any, *args: Any, **kwargs: Any) -> Any:
-            if str(host).casefold() == "attacker.example":
-                return real("127.0.0.1", listener.port, *args, **kwargs)
-            return real(host, port, *args, **kwargs)
-
-        monkeypatch.setattr(socket, "getaddrinfo", resolve)
-        yield listener
 
 
 def test_a_config_pointing_elsewhere_opens_no_connection(attacker: Listener) -> None:

@@ -31,6 +31,7 @@ from scimform.ci.facts import FACTS_VERSION, facts_hash, plan_facts
 from scimform.cli import ci_apply
 from scimform.cli.ci_runner import AUTHOR_HELP, FILE, OUT, Runner, load_plan
 from scimform.config.loader import load_config
+from scimform.config.schema import SETTINGS_FILE
 from scimform.destination import BadDestination, Endpoint, parse_endpoint, safe_label
 
 _COMMIT_HELP = "The planned commit (the pull request's head); default: GITHUB_SHA."
@@ -57,6 +58,9 @@ def _comment_outputs(ci: Runner, comments: Path, directory: str, author: str) ->
 
 
 def _sensitive(directory: str) -> frozenset[str]:
+    """The groups the config marks `sensitive: true` (none without a scimform.yaml)."""
+    if not (Path(directory) / SETTINGS_FILE).is_file():
+        return frozenset()
     groups = load_config(Path(directory)).desired.groups
     return frozenset(g.display_name for g in groups if g.sensitive)
 
