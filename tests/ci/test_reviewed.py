@@ -94,6 +94,9 @@ def test_pending_pulls_stop_at_the_last_successful_apply() -> None:
     assert pending[0].marker == PlanMarker("c", "41", "a" * 64, "planned")
     other = pending_pulls(merged, comments, "elsewhere", BOT)
     assert [p.number for p in other] == [5, 7, 8, 9]
+    # Applying the commit #8 was merged as: #9, merged after it, is not in it.
+    at_eight = [p.model_copy(update={"merge_commit_sha": f"sha{p.number}"}) for p in merged]
+    assert [p.number for p in pending_pulls(at_eight, {}, "x", BOT, "sha8")] == [5, 7, 8]
 
 
 def test_a_saved_review_must_match_its_comment() -> None:

@@ -230,27 +230,24 @@ def test_a_burst_of_three_merges_is_applied_by_the_last_apply(repo: Repo, scim_s
     repo.plan(7, [ALICE, BOB, CAROL, DAVE], [ALICE])
     repo.plan(8, [ALICE, BOB, CAROL, ERIN], [ALICE])
     repo.plan(9, [ALICE, BOB, CAROL], [ALICE, BOB])
-    for number, minute in ((7, "01"), (8, "02"), (9, "03")):
+    repo.plan(10, [ALICE, BOB, CAROL, FAY], [ALICE])
+    for number, minute in ((7, "01"), (8, "02"), (9, "03"), (10, "04")):
         repo.merge(number, f"2026-11-30T10:{minute}:00Z")
-    # GitHub cancelled the pending applies of #7 and #8; #9's apply runs on main.
-    write_config(
-        repo_workspace(repo), scim_server.url, [ALICE, BOB, CAROL, DAVE, ERIN], [ALICE, BOB]
-    )
+    # GitHub cancelled the pending applies of #7 and #8; #9's apply runs on #9's merge
+    # commit, while #10 is already merged (after it, so not in that commit).
+    at_nine = [ALICE, BOB, CAROL, DAVE, ERIN]
+    write_config(repo_workspace(repo), scim_server.url, at_nine, [ALICE, BOB])
     _, job, _ = repo.apply(9)
     assert not job.failed, {s.id: s.output for s in job.steps.values()}
     assert "shown on pull requests #7, #8, #9" in job.steps["check"].output
     assert {"dave@corp.example", "erin@corp.example"} <= live_users(scim_server)
-    assert [repo.outcomes(n) for n in (7, 8, 9)] == [["applied"]] * 3
+    assert [repo.outcomes(n) for n in (7, 8, 9, 10)] == [["applied"]] * 3 + [[]]
     assert "covered #7, #8, #9" in repo.comments[8][-1]["body"]
-    # A later merge is not held up by them: they are applied now.
-    repo.plan(10, [ALICE, BOB, CAROL, DAVE, ERIN, FAY], [ALICE, BOB])
-    repo.merge(10, "2026-11-30T11:00:00Z")
-    write_config(
-        repo_workspace(repo), scim_server.url, [ALICE, BOB, CAROL, DAVE, ERIN, FAY], [ALICE, BOB]
-    )
+    # #10's own apply covers #10, and is not held up by the three before it.
+    write_config(repo_workspace(repo), scim_server.url, [*at_nine, FAY], [ALICE, BOB])
     _, later, _ = repo.apply(10)
     assert "was shown on pull request #10" in later.steps["check"].output
-    assert repo.outcomes(10) == ["applied"]
+    assert "fay@corp.example" in live_users(scim_server) and repo.outcomes(10) == ["applied"]
 
 
 def test_a_change_no_pull_request_showed_blocks_the_apply(repo: Repo, scim_server: Any) -> None:

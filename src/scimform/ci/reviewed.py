@@ -11,8 +11,9 @@ apply, and the report lists exactly those facts beside what reviewers saw of the
 objects.
 
 "The last successful apply" is the newest merged pull request carrying the apply
-workflow's `outcome=applied` marker (ci.outcome); pull requests merged after it are
-pending. Nothing here talks to GitHub.
+workflow's `outcome=applied` marker (ci.outcome); pull requests merged after it, up to the
+one merged as the commit being applied, are pending (one merged later is not in that commit:
+its own apply covers it). Nothing here talks to GitHub.
 """
 
 from __future__ import annotations
@@ -72,11 +73,14 @@ def pending_pulls(
     comments: Mapping[int, Sequence[Comment]],
     directory: str,
     author: str,
+    head: str = "",
 ) -> list[Pending]:
     """The pull requests in `merged` (newest first) merged after the newest one an apply
-    of `directory` succeeded for, oldest first."""
+    of `directory` succeeded for, oldest first. When a pull request was merged as commit
+    `head` (the commit being applied), those merged after it are left out: their changes
+    are not in this commit, and their own apply will cover them."""
     pending: list[Pending] = []
-    for pull in merged:
+    for pull in _up_to(merged, head):
         said = comments.get(pull.number, ())
         if any(c.by(author) and applied_marker(c.body or "", directory) for c in said):
             break
@@ -84,6 +88,13 @@ def pending_pulls(
         marker = None if comment is None else read_marker(comment.body or "", directory)
         pending.append(Pending(pull.number, marker))
     return pending[::-1]
+
+
+def _up_to(merged: Sequence[PullRequest], head: str) -> Sequence[PullRequest]:
+    for at, pull in enumerate(merged):
+        if head and pull.merge_commit_sha == head:
+            return merged[at:]
+    return merged
 
 
 def read_review(pending: Pending, saved: str | None) -> Review:

@@ -65,7 +65,7 @@ def pending_reviews(pulls: Path, comments_dir: Path, directory: str, author: str
     ci = Runner.of(os.environ)
     merged = _merged(pulls)
     said = {p.number: _comments(comments_dir, p.number) for p in merged}
-    pending = pending_pulls(merged, said, directory, author)
+    pending = pending_pulls(merged, said, directory, author, ci.commit)
     for pull in pending:
         if pull.marker is not None and pull.marker.reviewed and pull.marker.run:
             click.echo(f"{pull.number} {pull.marker.run}")
@@ -103,7 +103,7 @@ def check_reviewed_command(
     plan = load_plan(plan_file)
     merged = _merged(pulls)
     said = {p.number: _comments(comments_dir, p.number) for p in merged}
-    pending = pending_pulls(merged, said, directory, author)
+    pending = pending_pulls(merged, said, directory, author, ci.commit)
     reviews = [read_review(p, _saved(reviews_dir, p.number)) for p in pending]
     check = check_reviewed(plan_facts(plan), reviews, directory, allow_unreviewed=allow_unreviewed)
     problems = "".join(f"- {p}\n" for p in check.problems)
