@@ -26,6 +26,7 @@ from scimform.api import ApplyOutcome, Session
 from scimform.audit import DEFAULT_AUDIT_LOG, PullRequest, actor_of
 from scimform.cli import apply_audit, options, token_state
 from scimform.cli.apply_report import echo_result, progress_for
+from scimform.cli.destination import ALLOW_HOST_OPTION
 from scimform.cli.plan import load_valid, open_session, read_plan, use_colour
 from scimform.engine.order import apply_order
 from scimform.engine.plan import Plan
@@ -60,6 +61,7 @@ _CONTEXT_VARIABLES = ("GITHUB_REPOSITORY", "GITHUB_RUN_ID", "GITHUB_SHA", "GITHU
     "saved plan is applied without asking, as it was reviewed.",
 )
 @options.ADMIN_KEY
+@ALLOW_HOST_OPTION
 @click.option(
     "--token-sink",
     "sink_spec",
