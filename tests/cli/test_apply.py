@@ -1,13 +1,20 @@
-"""`scimform apply` through the real CLI, against `scimform serve` over HTTP and `local:`.
+"""`scimform apply` through the real CLI, against `scimform serve` over HTTP and `local:`:
+creates, updates, renames, members across the 100-per-request limit, ownership and
+safety, saved plans, failures and faults, Ctrl-C; the README's first command; and what a
+terminal sees (colour, a progress bar) against what CI sees (plain lines).
 
 Every run checks that the token appears in no output. The live store is inspected through
-the store itself, never through the code under test.
+the store itself, never through the code under test. The console script runs as a
+subprocess where the terminal matters: on a pseudo-terminal for a terminal, on pipes for CI.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import pty
+import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -19,17 +26,26 @@ from typing import Any
 
 import pytest
 import yaml
-from click.testing import CliRunner, Result
+from builders import group_doc, person, team, write_config
+from click.testing import Result
+from scimform_cli import cli
 
 from scimform.backends import retry
-from scimform.cli import main
+from scimform.cli.apply_report import summary
+from scimform.engine.changes import Action, Kind
+from scimform.engine.result import ApplyResult, Outcome, StepResult
 from scimform.model import User
 from scimform.server.knobs import Knobs
 from scimform.store import Store
-from scimform.synthetic import synthetic_org, write_config
+from scimform.synthetic import synthetic_org
+from scimform.synthetic import write_config as write_synthetic
 from scimform.wire import user_to_scim
 
 StartServer = Callable[..., Any]
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+SCIMFORM = str(Path(sys.executable).parent / "scimform")
+COLOUR = re.compile(r"\x1b\[(?:[0-9;]*;)?3[0-7](?:;[0-9;]*)?m")  # a foreground colour
+PLAIN_ENV = {key: value for key, value in os.environ.items() if key != "NO_COLOR"}
 
 
 @dataclass
@@ -40,6 +56,17 @@ class Target:
     token: str | None = field(repr=False)  # never in a failing test's report
     opened: Callable[[], Store]
     owned: bool  # the test opens (and closes) the store itself: local:
+
+    @property
+    def env(self) -> dict[str, str]:
+        return {"SCIM_TOKEN": self.token or ""}
+
+    def config(
+        self, root: Path, users: list[dict[str, Any]], groups: list[dict[str, Any]], **settings: Any
+    ) -> Path:
+        """A config in `root` pointing here, with these users, groups and top-level settings."""
+        token = None if self.token is None else "env:SCIM_TOKEN"
+        return write_config(root, url=self.url, token=token, users=users, groups=groups, **settings)
 
     @contextmanager
     def store(self) -> Iterator[Store]:
@@ -71,42 +98,8 @@ def target(request: pytest.FixtureRequest, tmp_path: Path) -> Target:
     return http_target(request.getfixturevalue("http"))
 
 
-def person(n: int, **extra: Any) -> dict[str, Any]:
-    return {
-        "userName": f"p{n:03}@corp.example",
-        "externalId": f"e-{n:03}",
-        "givenName": f"Given{n}",
-        "familyName": "Example",
-        "displayName": f"Given{n} Example",
-        "email": f"p{n:03}@corp.example",
-        **extra,
-    }
-
-
-def write(
-    root: Path,
-    target: Target,
-    users: list[dict[str, Any]],
-    groups: list[dict[str, Any]],
-    **settings: Any,
-) -> Path:
-    root.mkdir(parents=True, exist_ok=True)
-    spec: dict[str, Any] = {"url": target.url}
-    if target.token is not None:
-        spec["token"] = "env:SCIM_TOKEN"
-    (root / "scimform.yaml").write_text(yaml.safe_dump({"target": spec, **settings}))
-    (root / "people.yaml").write_text(yaml.safe_dump({"users": users, "groups": groups}))
-    return root
-
-
 def run(target: Target, *args: str, input: str | None = None) -> Result:
-    env = {"SCIM_TOKEN": target.token or "", "NO_COLOR": "1"}
-    result = CliRunner().invoke(main, list(args), env=env, input=input)
-    if result.exception is not None and not isinstance(result.exception, SystemExit):
-        raise result.exception
-    if target.token:
-        assert target.token not in result.output
-    return result
+    return cli(*args, env=target.env, input=input)
 
 
 def apply(target: Target, root: Path, *extra: str) -> Result:
@@ -142,13 +135,13 @@ def groups_of(store: Store) -> dict[str, tuple[str, set[str]]]:
 
 ORG_USERS = [person(1, manager="p002@corp.example", title="Engineer"), person(2), person(3)]
 ORG_GROUPS = [
-    {"displayName": "admins", "members": ["p001@corp.example", "p002@corp.example"]},
-    {"displayName": "everyone", "externalId": "g-all", "members": ["p003@corp.example"]},
+    team("admins", ["p001@corp.example", "p002@corp.example"]),
+    team("everyone", ["p003@corp.example"], externalId="g-all"),
 ]
 
 
 def test_create_from_empty_then_nothing_more_to_do(target: Target, tmp_path: Path) -> None:
-    root = write(tmp_path / "config", target, ORG_USERS, ORG_GROUPS)
+    root = target.config(tmp_path / "config", ORG_USERS, ORG_GROUPS)
     first = apply(target, root)
     assert first.exit_code == 0, first.output
     assert "Plan: 5 to add" in first.output
@@ -170,7 +163,7 @@ def test_create_from_empty_then_nothing_more_to_do(target: Target, tmp_path: Pat
 
 
 def test_attribute_changes_and_renames_update_in_place(target: Target, tmp_path: Path) -> None:
-    root = write(tmp_path / "config", target, ORG_USERS, ORG_GROUPS)
+    root = target.config(tmp_path / "config", ORG_USERS, ORG_GROUPS)
     assert apply(target, root).exit_code == 0
     with target.store() as store:
         ids = {name: doc["id"] for name, doc in users_of(store).items()}
@@ -181,14 +174,14 @@ def test_attribute_changes_and_renames_update_in_place(target: Target, tmp_path:
         person(3),
     ]
     groups = [
-        {
-            "displayName": "administrators",
-            "previously": ["admins"],
-            "members": ["p001@corp.example", "renamed@corp.example"],
-        },
+        team(
+            "administrators",
+            ["p001@corp.example", "renamed@corp.example"],
+            previously=["admins"],
+        ),
         ORG_GROUPS[1],
     ]
-    result = apply(target, write(root, target, users, groups))
+    result = apply(target, target.config(root, users, groups))
     assert result.exit_code == 0, result.output
     assert "0 to add, 3 to change, 0 to destroy" in result.output
     with target.store() as store:
@@ -207,7 +200,7 @@ def test_member_changes_cross_the_100_per_request_limit(tmp_path: Path) -> None:
     target = local_target(tmp_path / "config")
     people = [person(n) for n in range(250)]
     names = [p["userName"] for p in people]
-    root = write(tmp_path / "config", target, people, [{"displayName": "big", "members": names}])
+    root = target.config(tmp_path / "config", people, [team("big", names)])
     result = apply(target, root)
     assert result.exit_code == 0, result.output
     assert "250 members to add" in result.output
@@ -215,23 +208,41 @@ def test_member_changes_cross_the_100_per_request_limit(tmp_path: Path) -> None:
         assert len(groups_of(store)["big"][1]) == 250
     # 120 out and 0 in, then 120 back in: both across chunks of 100. Removing 48% of a
     # group's members is unsafe: --force it.
-    write(root, target, people, [{"displayName": "big", "members": names[:130]}])
+    target.config(root, people, [team("big", names[:130])])
     shrink = apply(target, root, "--force")
     assert "120 to remove" in shrink.output and shrink.exit_code == 0, shrink.output
     with target.store() as store:
         assert groups_of(store)["big"][1] == set(names[:130])
-    write(root, target, people, [{"displayName": "big", "members": names}])
+    target.config(root, people, [team("big", names)])
     assert apply(target, root).exit_code == 0
     with target.store() as store:
         assert groups_of(store)["big"][1] == set(names)
+
+
+def test_member_changes_cross_the_100_limit_over_http(scim_server: Any, tmp_path: Path) -> None:
+    # The server refuses a PATCH of more than 100 members and any replace of the member
+    # list, as AWS does: each apply succeeding proves the chunks and the add/remove ops.
+    target = http_target(scim_server)
+    people = [person(n) for n in range(250)]
+    names = [p["userName"] for p in people]
+    root = target.config(tmp_path / "config", people, [team("big", names)])
+    for members, expected in ((names, 250), (names[:130], 130), (names[5:], 245)):
+        target.config(root, people, [team("big", members)])
+        # Removing 120 of 250 members is unsafe (above max_delete_pct): forced.
+        result = apply(target, root, "--force")
+        assert result.exit_code == 0, result.output
+        groups = groups_of(scim_server.store)
+        assert list(groups) == ["big"]
+        assert groups["big"][1] == set(members)
+        assert len(members) == expected
+        assert run(target, "plan", str(root)).exit_code == 0
 
 
 def seed_outsiders(store: Store) -> None:
     """A user made by hand and a Control Tower group with a member, outside the config."""
     hand = User("hand@corp.example", "Hand", "Made", "Hand Made", external_id="e-hand")
     made = store.create_user(user_to_scim(hand))
-    tower = {"schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"]}
-    store.create_group({**tower, "displayName": "AWSControlTowerAdmins"}, [made["id"]])
+    store.create_group(group_doc("AWSControlTowerAdmins"), [made["id"]])
 
 
 def test_prune_off_leaves_undeclared_objects_and_prune_on_deletes_them(
@@ -239,12 +250,12 @@ def test_prune_off_leaves_undeclared_objects_and_prune_on_deletes_them(
 ) -> None:
     target = http_target(http)
     seed_outsiders(http.store)
-    root = write(tmp_path / "config", target, ORG_USERS, ORG_GROUPS)
+    root = target.config(tmp_path / "config", ORG_USERS, ORG_GROUPS)
     kept = apply(target, root)
     assert kept.exit_code == 0, kept.output
     assert "1 live user is not in the config and was left alone" in kept.output
     assert "hand@corp.example" in users_of(http.store)
-    write(root, target, ORG_USERS, ORG_GROUPS, ownership={"prune": True})
+    target.config(root, ORG_USERS, ORG_GROUPS, ownership={"prune": True})
     pruned = apply(target, root)
     assert pruned.exit_code == 0, pruned.output
     assert "1 to destroy" in pruned.output
@@ -257,9 +268,9 @@ def test_prune_off_leaves_undeclared_objects_and_prune_on_deletes_them(
 def test_an_unsafe_plan_is_refused_unless_forced(tmp_path: Path) -> None:
     target = local_target(tmp_path / "config")
     people = [person(n) for n in range(12)]
-    root = write(tmp_path / "config", target, people, [], ownership={"prune": True})
+    root = target.config(tmp_path / "config", people, [], ownership={"prune": True})
     assert apply(target, root).exit_code == 0
-    write(root, target, people[:9], [], ownership={"prune": True})
+    target.config(root, people[:9], [], ownership={"prune": True})
     refused = apply(target, root)
     assert refused.exit_code == 3
     assert "deletes 3 of 12 live users (25%), above safety.max_delete_pct (10%)" in refused.output
@@ -275,7 +286,7 @@ def test_an_unsafe_plan_is_refused_unless_forced(tmp_path: Path) -> None:
 
 def test_apply_asks_and_only_yes_applies(tmp_path: Path) -> None:
     target = local_target(tmp_path / "config")
-    root = write(tmp_path / "config", target, ORG_USERS, ORG_GROUPS)
+    root = target.config(tmp_path / "config", ORG_USERS, ORG_GROUPS)
     declined = run(target, "apply", str(root), input="y\n")
     assert declined.exit_code == 1
     assert "Apply cancelled; nothing was changed." in declined.output
@@ -291,7 +302,7 @@ def test_a_saved_plan_is_applied_only_while_the_store_is_unchanged(
     http: Any, tmp_path: Path
 ) -> None:
     target = http_target(http)
-    root = write(tmp_path / "config", target, ORG_USERS, ORG_GROUPS)
+    root = target.config(tmp_path / "config", ORG_USERS, ORG_GROUPS)
     saved = tmp_path / "plan.json"
     assert run(target, "plan", str(root), "--out", str(saved)).exit_code == 2
     edited = tmp_path / "edited.json"
@@ -318,7 +329,7 @@ def test_a_saved_plan_is_applied_only_while_the_store_is_unchanged(
 
 def test_a_saved_plan_that_is_not_text_is_a_clear_error(tmp_path: Path) -> None:
     target = local_target(tmp_path / "config")
-    root = write(tmp_path / "config", target, ORG_USERS, ORG_GROUPS)
+    root = target.config(tmp_path / "config", ORG_USERS, ORG_GROUPS)
     binary = tmp_path / "plan.json"
     binary.write_bytes(b"\x9f\x00\xff plan")
     refused = apply(target, root, "--plan", str(binary))
@@ -335,7 +346,7 @@ def test_a_failed_change_skips_its_dependents_and_the_next_apply_converges(
     target = http_target(http)
     # The store refuses a third user, as AWS does at its quota: a real 400 from a real server.
     http.app.service.user_quota.limit = 2
-    root = write(tmp_path / "config", target, ORG_USERS, ORG_GROUPS)
+    root = target.config(tmp_path / "config", ORG_USERS, ORG_GROUPS)
     failed = apply(target, root, "--parallelism", "1")
     assert failed.exit_code == 1, failed.output
     lines = failed.output.splitlines()
@@ -358,7 +369,7 @@ def test_a_failed_change_skips_its_dependents_and_the_next_apply_converges(
 
 def test_a_wrong_token_is_an_error_that_never_shows_the_token(http: Any, tmp_path: Path) -> None:
     target = http_target(http)
-    root = write(tmp_path / "config", target, ORG_USERS, ORG_GROUPS)
+    root = target.config(tmp_path / "config", ORG_USERS, ORG_GROUPS)
     wrong = Target(http.url, "x" * 40 + "-not-the-token", lambda: http.store, owned=False)
     result = run(wrong, "apply", str(root), "--auto-approve")
     assert result.exit_code == 1
@@ -374,8 +385,14 @@ def no_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.mark.usefixtures("no_backoff")
-# 10% of requests faulted in all, and 10% of each kind (40% in all).
-@pytest.mark.parametrize("rate", [0.025, 0.10], ids=["10pct-in-all", "10pct-each"])
+# 10% of requests faulted in all, and 10% of each kind (40% in all: about 25 s).
+@pytest.mark.parametrize(
+    "rate",
+    [
+        pytest.param(0.025, id="10pct-in-all"),
+        pytest.param(0.10, id="10pct-each", marks=pytest.mark.slow),
+    ],
+)
 def test_apply_converges_under_faults(
     scim_server_factory: StartServer, tmp_path: Path, rate: float
 ) -> None:
@@ -384,9 +401,8 @@ def test_apply_converges_under_faults(
     target = http_target(server)
     people, teams = synthetic_org(500, 50, 5_000, seed=3)
     root = tmp_path / "config"
-    write_config(root, people, teams, files=5)
-    spec = {"target": {"url": target.url, "token": "env:SCIM_TOKEN"}}
-    (root / "scimform.yaml").write_text(yaml.safe_dump(spec))
+    write_synthetic(root, people, teams, files=5)
+    write_config(root, url=target.url, token="env:SCIM_TOKEN")
     runs = 0
     while runs < 3:
         runs += 1
@@ -413,7 +429,7 @@ def test_ctrl_c_stops_new_requests_and_reports(
 ) -> None:
     server = scim_server_factory(knobs=Knobs(latency_ms=100))
     target = http_target(server)
-    root = write(tmp_path / "config", target, [person(n) for n in range(40)], [])
+    root = target.config(tmp_path / "config", [person(n) for n in range(40)], [])
     scimform = str(Path(sys.executable).parent / "scimform")
     env = {**os.environ, "SCIM_TOKEN": server.token, "NO_COLOR": "1"}
     args = [scimform, "apply", str(root), "--auto-approve", "--parallelism", "2"]
@@ -438,3 +454,95 @@ def test_ctrl_c_stops_new_requests_and_reports(
     assert 4 <= made < 40
     assert apply(target, root).exit_code == 0
     assert len(users_of(server.store)) == 40
+
+
+def on_a_terminal(*args: str, env: dict[str, str]) -> tuple[int, str]:
+    """Run the console script with stdout and stderr on a pseudo-terminal."""
+    parent, child = pty.openpty()
+    process = subprocess.Popen(
+        [SCIMFORM, *args], stdin=subprocess.DEVNULL, stdout=child, stderr=child, env=env
+    )
+    os.close(child)
+    chunks: list[bytes] = []
+    try:
+        while True:
+            try:
+                chunk = os.read(parent, 65536)
+            except OSError:  # the terminal closes when the process ends
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+        code = process.wait(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        os.close(parent)
+    return code, b"".join(chunks).decode("utf-8", "replace")
+
+
+def test_the_readme_quickstart_applies_against_the_embedded_store(tmp_path: Path) -> None:
+    config = tmp_path / "quickstart"
+    shutil.copytree(EXAMPLES / "quickstart", config, ignore=shutil.ignore_patterns(".scimform"))
+    assert "target" not in yaml.safe_load((config / "scimform.yaml").read_text("utf-8"))
+    env = {**os.environ, "NO_COLOR": "1"}
+    applied = subprocess.run(
+        [SCIMFORM, "apply", str(config), "--auto-approve"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert applied.returncode == 0, applied.stdout + applied.stderr
+    assert "Plan: 12 to add, 0 to change, 0 to destroy; 11 members to add" in applied.stdout
+    assert "Apply complete" in applied.stdout and "Traceback" not in applied.stderr
+    with Store.open(config / ".scimform" / "store.db") as store:
+        assert store.count_users() == 8 and store.count_groups() == 4
+    again = subprocess.run(
+        [SCIMFORM, "plan", str(config)], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert again.stdout.startswith("No changes.")
+
+
+def test_a_terminal_gets_colour_and_a_progress_bar(tmp_path: Path) -> None:
+    root = write_config(tmp_path / "config", users=[person(n) for n in range(25)])
+    code, seen = on_a_terminal("apply", str(root), "--auto-approve", env=PLAIN_ENV)
+    assert code == 0, seen
+    assert COLOUR.search(seen), "the plan is coloured on a terminal"
+    assert "Applying" in seen  # the bar's label
+    assert "Applied 25 of 25 steps." not in seen  # CI's plain lines stay out of a terminal
+    assert "Apply complete: 25 done." in seen
+
+
+def test_no_color_turns_colour_off_on_a_terminal(tmp_path: Path) -> None:
+    root = write_config(tmp_path / "config", users=[person(n) for n in range(3)])
+    code, seen = on_a_terminal("plan", str(root), env={**PLAIN_ENV, "NO_COLOR": "1"})
+    assert code == 2, seen
+    assert '+ user "p000@corp.example"' in seen
+    assert not COLOUR.search(seen)
+
+
+def test_ci_gets_plain_progress_lines_and_no_colour(tmp_path: Path) -> None:
+    root = write_config(tmp_path / "config", users=[person(n) for n in range(25)])
+    applied = subprocess.run(
+        [SCIMFORM, "apply", str(root), "--auto-approve"],
+        env=PLAIN_ENV,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert applied.returncode == 0, applied.stdout + applied.stderr
+    assert "Applied 25 of 25 steps." in applied.stderr
+    assert "Applied 3 of 25 steps." in applied.stderr  # a line at every tenth of the way
+    assert "\x1b[" not in applied.stdout + applied.stderr
+
+
+def test_the_summary_says_why_an_apply_stopped_itself() -> None:
+    failed = StepResult("s1", Kind.USER, "alice@x", Action.CREATE, Outcome.FAILED)
+    waiting = StepResult("s2", Kind.USER, "bob@x", Action.CREATE, Outcome.NOT_STARTED)
+    reason = "the store gave no answer to 5 changes in a row"
+    line = summary(ApplyResult((failed, waiting), stopped=True, stop_reason=reason))
+    assert line.startswith(f"Apply stopped ({reason}): 1 failed, 1 not started.")
+    assert summary(ApplyResult((failed, waiting), stopped=True)).startswith("Apply stopped: ")
