@@ -1,24 +1,27 @@
 """Builders for test data, shared by the whole suite (tests/ is on pytest's pythonpath):
 
 - YAML config entries: `person(n or name, **extra)` is a valid user entry, `team(name,
-  members)` a group entry, `entry_text(fields)` one entry as YAML text, for tests that
-  count lines;
+  members)` a group entry, `entry_of(record)` the entry declaring a model record, and
+  `entry_text(fields)` one entry as YAML text, for tests that count lines;
 - canonical records for engine and render tests: `user(name, **fields)`, `group(name,
   *members, **fields)` (`scimform.model.User` and `Group`);
 - SCIM documents as a client sends them: `user_doc`, `group_doc`, `patch_doc`;
-- config trees on disk: `write_config(root, ...)` and `write_files(root, {path: text})`.
+- config trees on disk: `write_config(root, ...)`, `write_files(root, {path: text})`, and
+  `tokens_yaml(tokens)`, a commented tokens.yaml declaring tokens.
 """
 
 from __future__ import annotations
 
 import textwrap
 from collections.abc import Iterable, Mapping
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from scimform.model import Group, User
+from scimform.store import TokenInfo
 from scimform.wire import GROUP_SCHEMA, PATCH_SCHEMA, USER_SCHEMA
 
 Entry = dict[str, Any]
@@ -50,6 +53,29 @@ def person(who: int | str, **extra: Any) -> Entry:
 def team(name: str, members: Iterable[str] = (), **extra: Any) -> Entry:
     """A group entry of a config file: `team("admins", ["a@corp.example"])`."""
     return {"displayName": name, "members": list(members), **extra}
+
+
+def entry_of(record: User | Group) -> Entry:
+    """The config entry that declares a canonical record (its names, externalId, title and
+    email; a group's members by userName)."""
+    if isinstance(record, Group):
+        fields: Entry = {"displayName": record.display_name, "externalId": record.external_id}
+        return {**_set(fields), "members": sorted(record.members)}
+    return _set(
+        {
+            "userName": record.user_name,
+            "externalId": record.external_id,
+            "givenName": record.given_name,
+            "familyName": record.family_name,
+            "displayName": record.display_name,
+            "title": record.title,
+            "email": record.email,
+        }
+    )
+
+
+def _set(fields: Entry) -> Entry:
+    return {key: value for key, value in fields.items() if value is not None}
 
 
 def entry_text(fields: Mapping[str, str]) -> str:
@@ -136,3 +162,25 @@ def write_config(
         },
     )
     return root
+
+
+def tokens_yaml(tokens: Iterable[TokenInfo | tuple[str, date, date]], rotate: str = "30d") -> str:
+    """A tokens.yaml expecting these tokens (live ones, or (id, created, expires)), with
+    comments in the places a rewrite must keep them: before the file, after a setting,
+    above an entry and after it."""
+    entries = "".join(
+        "    # the token CI uses\n"
+        f"    - {{id: {id}, created: {created}, expires: {expires}, used_by: github-actions}}"
+        "  # the CI token\n"
+        for id, created, expires in map(_declared, tokens)
+    )
+    return (
+        "# Our SCIM tokens.\ntokens:\n  warn_before_expiry: 60d  # two months\n"
+        f"  rotate_before_expiry: {rotate}\n  expected:\n{entries}"
+    )
+
+
+def _declared(token: TokenInfo | tuple[str, date, date]) -> tuple[str, date, date]:
+    if isinstance(token, TokenInfo):
+        return token.id, token.created.date(), token.expires.date()
+    return token

@@ -8,39 +8,29 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
+from builders import person, team, write_config
 
 import scimform
 from scimform.audit import read_records
 
 
-def person(n: int) -> dict[str, Any]:
-    return {
-        "userName": f"p{n:03}@corp.example",
-        "externalId": f"e-{n:03}",
-        "givenName": f"Given{n}",
-        "familyName": "Example",
-        "displayName": f"Given{n} Example",
-        "email": f"p{n:03}@corp.example",
-    }
-
-
-def write(root: Path, url: str, count: int) -> Path:
-    root.mkdir(parents=True, exist_ok=True)
-    settings = {
-        "target": {"url": url, "token": "env:SCIM_TOKEN"},
-        "ownership": {"prune": True},
-    }
-    (root / "scimform.yaml").write_text(yaml.safe_dump(settings))
+def org(root: Path, url: str, count: int) -> Path:
+    """A config of `count` people, all in the group "everyone", that prunes."""
     people = [person(n) for n in range(count)]
-    groups = [{"displayName": "everyone", "members": [p["userName"] for p in people]}]
-    (root / "people.yaml").write_text(yaml.safe_dump({"users": people, "groups": groups}))
-    return root
+    everyone = team("everyone", [p["userName"] for p in people])
+    return write_config(
+        root,
+        url=url,
+        token="env:SCIM_TOKEN",
+        users=people,
+        groups=[everyone],
+        ownership={"prune": True},
+    )
 
 
 def test_a_whole_plan_and_apply_through_the_api(scim_server: Any, tmp_path: Path) -> None:
     environ = {"SCIM_TOKEN": scim_server.token}
-    root = write(tmp_path / "people", scim_server.url, 20)
+    root = org(tmp_path / "people", scim_server.url, 20)
     config = scimform.load(root)
     plan = scimform.plan(config, environ=environ)
     assert plan.summary.add == 21 and plan.summary.members_add == 20
@@ -54,9 +44,9 @@ def test_a_whole_plan_and_apply_through_the_api(scim_server: Any, tmp_path: Path
 
 def test_apply_refuses_an_unsafe_plan_unless_forced(scim_server: Any, tmp_path: Path) -> None:
     environ = {"SCIM_TOKEN": scim_server.token}
-    root = write(tmp_path / "people", scim_server.url, 20)
+    root = org(tmp_path / "people", scim_server.url, 20)
     assert scimform.apply(scimform.load(root), environ=environ).succeeded
-    config = scimform.load(write(root, scim_server.url, 10))  # deletes half the users
+    config = scimform.load(org(root, scim_server.url, 10))  # deletes half the users
     with pytest.raises(scimform.UnsafePlanError, match="deletes 10 of 20 live users"):
         scimform.apply(config, environ=environ)
     assert len(scim_server.store.list_users()[0]) == 20
@@ -70,7 +60,7 @@ def test_apply_refuses_an_unsafe_plan_unless_forced(scim_server: Any, tmp_path: 
 
 def test_apply_refuses_a_stale_plan(scim_server: Any, tmp_path: Path) -> None:
     environ = {"SCIM_TOKEN": scim_server.token}
-    config = scimform.load(write(tmp_path / "people", scim_server.url, 3))
+    config = scimform.load(org(tmp_path / "people", scim_server.url, 3))
     plan = scimform.plan(config, environ=environ)
     scim_server.store.create_user(
         {
@@ -86,7 +76,7 @@ def test_apply_refuses_a_stale_plan(scim_server: Any, tmp_path: Path) -> None:
 
 def test_a_session_plans_once_and_applies_what_it_showed(scim_server: Any, tmp_path: Path) -> None:
     environ = {"SCIM_TOKEN": scim_server.token}
-    config = scimform.load(write(tmp_path / "people", scim_server.url, 5))
+    config = scimform.load(org(tmp_path / "people", scim_server.url, 5))
     with scimform.Session(config, environ=environ) as session:
         plan = session.plan()
         reads = session.backend.requests
@@ -107,6 +97,6 @@ def test_a_config_with_errors_is_a_config_error(tmp_path: Path) -> None:
 
 
 def test_a_refused_token_is_token_refused(scim_server: Any, tmp_path: Path) -> None:
-    config = scimform.load(write(tmp_path / "people", scim_server.url, 1))
+    config = scimform.load(org(tmp_path / "people", scim_server.url, 1))
     with pytest.raises(scimform.TokenRefused):
         scimform.plan(config, environ={"SCIM_TOKEN": "wrong-token-value-000000000000"})

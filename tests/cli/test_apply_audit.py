@@ -16,40 +16,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
-from click.testing import CliRunner, Result
+from builders import person, team, write_config
+from click.testing import Result
+from scimform_cli import cli
 
 from scimform.audit import read_records
-from scimform.cli import main
 from scimform.server.knobs import Knobs
 
-ALICE = {
-    "userName": "alice@corp.example",
-    "givenName": "Alice",
-    "familyName": "Liddell",
-    "displayName": "Alice Liddell",
-    "email": "alice@corp.example",
-    "externalId": "e-alice",
-}
-
-
-def person(n: int) -> dict[str, str]:
-    return {
-        "userName": f"p{n:03}@corp.example",
-        "givenName": f"Given{n}",
-        "familyName": "Example",
-        "displayName": f"Given{n} Example",
-        "email": f"p{n:03}@corp.example",
-        "externalId": f"e-{n:03}",
-    }
-
-
-def write(root: Path, url: str, users: list[dict[str, str]], groups: list[Any]) -> Path:
-    root.mkdir(parents=True, exist_ok=True)
-    settings = {"target": {"url": url, "token": "env:SCIM_TOKEN"}}
-    (root / "scimform.yaml").write_text(yaml.safe_dump(settings))
-    (root / "people.yaml").write_text(yaml.safe_dump({"users": users, "groups": groups}))
-    return root
+TOKEN = "env:SCIM_TOKEN"
+ALICE = person("alice", familyName="Liddell", displayName="Alice Liddell")
 
 
 def git(root: Path, *args: str) -> str:
@@ -67,16 +42,12 @@ def git(root: Path, *args: str) -> str:
 
 
 def run(server: Any, *args: str, actor: str | None = "octocat") -> Result:
-    env = {"SCIM_TOKEN": server.token, "NO_COLOR": "1", "GITHUB_ACTOR": actor}
-    result = CliRunner().invoke(main, list(args), env=env)
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
-    assert server.token not in result.output
-    return result
+    return cli(*args, env={"SCIM_TOKEN": server.token, "GITHUB_ACTOR": actor})
 
 
 def test_a_record_has_every_field_and_no_token(scim_server: Any, tmp_path: Path) -> None:
     repo = tmp_path / "repo"
-    root = write(repo / "people", scim_server.url, [ALICE, person(1)], [])
+    root = write_config(repo / "people", url=scim_server.url, token=TOKEN, users=[ALICE, person(1)])
     git(repo, "init", "-q")
     git(repo, "add", ".")
     git(repo, "commit", "-q", "-m", "people")
@@ -106,8 +77,14 @@ def test_a_record_has_every_field_and_no_token(scim_server: Any, tmp_path: Path)
 
 def test_a_partial_failure_is_recorded_with_each_outcome(scim_server: Any, tmp_path: Path) -> None:
     scim_server.app.service.user_quota.limit = 1  # the store refuses a second user: a real 400
-    groups = [{"displayName": "team", "members": [ALICE["userName"], "p001@corp.example"]}]
-    root = write(tmp_path / "config", scim_server.url, [ALICE, person(1)], groups)
+    groups = [team("team", [ALICE["userName"], "p001@corp.example"])]
+    root = write_config(
+        tmp_path / "config",
+        url=scim_server.url,
+        token=TOKEN,
+        users=[ALICE, person(1)],
+        groups=groups,
+    )
     log = tmp_path / "logs" / "apply.jsonl"
     args = ("apply", str(root), "--auto-approve", "--parallelism", "1", "--audit-log", str(log))
     result = run(scim_server, *args, actor=None)
@@ -127,7 +104,7 @@ def test_a_partial_failure_is_recorded_with_each_outcome(scim_server: Any, tmp_p
 def test_a_log_that_cannot_be_written_stops_the_apply_before_any_change(
     scim_server: Any, tmp_path: Path
 ) -> None:
-    root = write(tmp_path / "config", scim_server.url, [ALICE], [])
+    root = write_config(tmp_path / "config", url=scim_server.url, token=TOKEN, users=[ALICE])
     blocker = tmp_path / "a-file"
     blocker.write_text("not a directory")
     result = run(
@@ -146,24 +123,18 @@ def test_a_log_that_cannot_be_written_stops_the_apply_before_any_change(
 
 
 def test_help_says_an_apply_without_changes_writes_no_record() -> None:
-    result = CliRunner().invoke(main, ["apply", "--help"])
+    result = cli("apply", "--help")
     assert "An apply with no changes writes no record." in " ".join(result.output.split())
 
 
 def test_a_stopped_apply_is_recorded(scim_server_factory: Any, tmp_path: Path) -> None:
     server = scim_server_factory(knobs=Knobs(latency_ms=100))
-    root = write(tmp_path / "config", server.url, [person(n) for n in range(40)], [])
-    scimform = str(Path(sys.executable).parent / "scimform")
-    env = {**os.environ, "SCIM_TOKEN": server.token, "NO_COLOR": "1", "GITHUB_ACTOR": "ci-bot"}
-    args = [scimform, "apply", str(root), "--auto-approve", "--parallelism", "2"]
-    process = subprocess.Popen(
-        args, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    root = write_config(
+        tmp_path / "config", url=server.url, token=TOKEN, users=[person(n) for n in range(40)]
     )
+    process = _apply_in_background(server, root)
     try:
-        assert process.stderr is not None
-        line = process.stderr.readline()
-        while line and not line.startswith("Applied "):
-            line = process.stderr.readline()
+        _wait_for_progress(process)
         process.send_signal(signal.SIGINT)
         out, err = process.communicate(timeout=60)
     finally:
@@ -182,7 +153,7 @@ def test_a_stopped_apply_is_recorded(scim_server_factory: Any, tmp_path: Path) -
 def test_audit_log_paths_are_made_as_needed(
     scim_server: Any, tmp_path: Path, relative: str
 ) -> None:
-    root = write(tmp_path / "config", scim_server.url, [ALICE], [])
+    root = write_config(tmp_path / "config", url=scim_server.url, token=TOKEN, users=[ALICE])
     log = tmp_path / relative
     result = run(scim_server, "apply", str(root), "--auto-approve", "--audit-log", str(log))
     assert result.exit_code == 0, result.output
@@ -213,7 +184,9 @@ def test_sigterm_stops_the_apply_like_ctrl_c_and_closes_the_record(
     # CI cancellations and timeouts send SIGTERM: before, the apply died with 143 and no
     # record at all.
     server = scim_server_factory(knobs=Knobs(latency_ms=100))
-    root = write(tmp_path / "config", server.url, [person(n) for n in range(40)], [])
+    root = write_config(
+        tmp_path / "config", url=server.url, token=TOKEN, users=[person(n) for n in range(40)]
+    )
     process = _apply_in_background(server, root)
     try:
         _wait_for_progress(process)
@@ -237,7 +210,9 @@ def test_after_sigkill_every_acknowledged_step_is_recorded_and_verify_says_inter
     scim_server_factory: Any, tmp_path: Path
 ) -> None:
     server = scim_server_factory(knobs=Knobs(latency_ms=100))
-    root = write(tmp_path / "config", server.url, [person(n) for n in range(40)], [])
+    root = write_config(
+        tmp_path / "config", url=server.url, token=TOKEN, users=[person(n) for n in range(40)]
+    )
     process = _apply_in_background(server, root)
     try:
         _wait_for_progress(process)
@@ -254,7 +229,7 @@ def test_after_sigkill_every_acknowledged_step_is_recorded_and_verify_says_inter
     # A step is recorded when its answer came back; a request in flight at the kill may
     # have been made without its answer being read: at most `parallelism` of them.
     assert recorded <= live and len(live - recorded) <= 2 and recorded
-    verified = CliRunner().invoke(main, ["audit", "verify", "--log", str(log)])
+    verified = cli("audit", "verify", "--log", str(log))
     assert verified.exit_code == 0, verified.output
     assert "Interrupted: the apply begun" in verified.output
     assert f"has {len(record.steps)} step(s) recorded and no end" in verified.output
@@ -262,13 +237,15 @@ def test_after_sigkill_every_acknowledged_step_is_recorded_and_verify_says_inter
 
 
 def test_verify_fails_on_an_edited_log(scim_server: Any, tmp_path: Path) -> None:
-    root = write(tmp_path / "config", scim_server.url, [ALICE, person(1)], [])
+    root = write_config(
+        tmp_path / "config", url=scim_server.url, token=TOKEN, users=[ALICE, person(1)]
+    )
     assert run(scim_server, "apply", str(root), "--auto-approve").exit_code == 0
     log = root / ".scimform" / "audit.jsonl"
     lines = log.read_text().splitlines()
     lines[1] = lines[1].replace('"outcome":"done"', '"outcome":"failed"')
     log.write_text("\n".join(lines) + "\n")
-    verified = CliRunner().invoke(main, ["audit", "verify", str(root)])
+    verified = cli("audit", "verify", str(root))
     assert verified.exit_code == 1
     assert "Tampered:" in verified.output and "audit.jsonl:3: the chain is broken" in (
         verified.output
@@ -278,8 +255,10 @@ def test_verify_fails_on_an_edited_log(scim_server: Any, tmp_path: Path) -> None
 def test_steps_name_their_members_and_the_pull_requests_are_recorded(
     scim_server: Any, tmp_path: Path
 ) -> None:
-    groups = [{"displayName": "admins", "members": [ALICE["userName"]]}]
-    root = write(tmp_path / "config", scim_server.url, [ALICE], groups)
+    groups = [team("admins", [ALICE["userName"]])]
+    root = write_config(
+        tmp_path / "config", url=scim_server.url, token=TOKEN, users=[ALICE], groups=groups
+    )
     pulls = tmp_path / "pulls.json"
     pulls.write_text(
         json.dumps(
@@ -312,7 +291,7 @@ def test_steps_name_their_members_and_the_pull_requests_are_recorded(
 def test_a_pull_requests_file_that_is_not_a_list_is_a_clear_error(
     scim_server: Any, tmp_path: Path
 ) -> None:
-    root = write(tmp_path / "config", scim_server.url, [ALICE], [])
+    root = write_config(tmp_path / "config", url=scim_server.url, token=TOKEN, users=[ALICE])
     pulls = tmp_path / "pulls.json"
     pulls.write_text('{"number": "seven"}')
     result = run(scim_server, "apply", str(root), "--auto-approve", "--pull-requests", str(pulls))

@@ -11,33 +11,22 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import yaml
-from click.testing import CliRunner, Result
-
-from scimform.cli import main
-from scimform.wire import GROUP_SCHEMA, USER_SCHEMA
+from builders import group_doc, person, team, user_doc, write_config
+from click.testing import Result
+from scimform_cli import cli
 
 Asgi = Callable[..., Any]
+TOKEN = "env:SCIM_TOKEN"
 
 
 def bob(external_id: str) -> dict[str, Any]:
-    return {
-        "userName": "bob@corp.example",
-        "externalId": external_id,
-        "givenName": "Bob",
-        "familyName": "Builder",
-        "displayName": "Bob Builder",
-        "email": "bob@corp.example",
-    }
+    return person("bob", externalId=external_id, familyName="Builder", displayName="Bob Builder")
 
 
-def user_doc(external_id: str | None) -> dict[str, Any]:
-    doc: dict[str, Any] = {
-        "schemas": [USER_SCHEMA],
-        "userName": "bob@corp.example",
-        "name": {"givenName": "Robert", "familyName": "Other"},
-        "displayName": "Robert Other",
-    }
+def robert(external_id: str | None) -> dict[str, Any]:
+    """The other writer's bob@corp.example: another person, Robert Other."""
+    name = {"givenName": "Robert", "familyName": "Other"}
+    doc = user_doc("bob@corp.example", name=name, displayName="Robert Other")
     if external_id is not None:
         doc["externalId"] = external_id
     return doc
@@ -61,19 +50,8 @@ def racing(path: str, act: Callable[[], None]) -> Callable[[Asgi], Asgi]:
     return wrap
 
 
-def config(root: Path, url: str, users: list[dict[str, Any]], groups: list[Any]) -> Path:
-    root.mkdir(parents=True, exist_ok=True)
-    settings = {"target": {"url": url, "token": "env:SCIM_TOKEN"}}
-    (root / "scimform.yaml").write_text(yaml.safe_dump(settings))
-    (root / "people.yaml").write_text(yaml.safe_dump({"users": users, "groups": groups}))
-    return root
-
-
 def apply(server: Any, root: Path) -> Result:
-    env = {"SCIM_TOKEN": server.token, "NO_COLOR": "1"}
-    result = CliRunner().invoke(main, ["apply", str(root), "--auto-approve"], env=env)
-    assert server.token not in result.output
-    return result
+    return cli("apply", str(root), "--auto-approve", env={"SCIM_TOKEN": server.token})
 
 
 def test_a_409_from_someone_else_with_the_same_user_name_is_not_adopted(
@@ -82,11 +60,13 @@ def test_a_409_from_someone_else_with_the_same_user_name_is_not_adopted(
     holder: dict[str, Any] = {}
 
     def other_writer() -> None:
-        holder.update(server.store.create_user(user_doc("SOMEONE-ELSE")))
+        holder.update(server.store.create_user(robert("SOMEONE-ELSE")))
 
     server = scim_server_factory(wrap=racing("/Users", other_writer))
-    groups = [{"displayName": "admins", "members": ["bob@corp.example"]}]
-    root = config(tmp_path / "config", server.url, [bob("e-bob")], groups)
+    groups = [team("admins", ["bob@corp.example"])]
+    root = write_config(
+        tmp_path / "config", url=server.url, token=TOKEN, users=[bob("e-bob")], groups=groups
+    )
     result = apply(server, root)
     assert result.exit_code == 1, result.output
     assert "is a different identity from the declared user" in result.output
@@ -99,9 +79,7 @@ def test_a_409_from_someone_else_with_the_same_user_name_is_not_adopted(
     (group,) = server.store.list_groups(limit=10)[0]
     assert server.store.list_users(group_id=group["id"])[0] == []
     # The next plan sees the same thing: a different identity holds the name.
-    plan = CliRunner().invoke(
-        main, ["plan", str(root)], env={"SCIM_TOKEN": server.token, "NO_COLOR": "1"}
-    )
+    plan = cli("plan", str(root), env={"SCIM_TOKEN": server.token})
     assert "a different identity holds this userName" in plan.output or "left alone" in plan.output
 
 
@@ -110,10 +88,10 @@ def test_a_409_from_the_declared_identity_is_adopted_and_corrected(
 ) -> None:
     # A create whose first response was lost, or a twin run: same externalId, same person.
     def same_person() -> None:
-        server.store.create_user(user_doc("e-bob"))
+        server.store.create_user(robert("e-bob"))
 
     server = scim_server_factory(wrap=racing("/Users", same_person))
-    root = config(tmp_path / "config", server.url, [bob("e-bob")], [])
+    root = write_config(tmp_path / "config", url=server.url, token=TOKEN, users=[bob("e-bob")])
     result = apply(server, root)
     assert result.exit_code == 0, result.output
     assert "adopted" in result.output
@@ -126,9 +104,9 @@ def test_a_409_from_an_object_without_external_id_follows_the_plan_s_rule(
 ) -> None:
     # No externalId on the live object: the plan would match it by userName, so apply does.
     server = scim_server_factory(
-        wrap=racing("/Users", lambda: server.store.create_user(user_doc(None)))
+        wrap=racing("/Users", lambda: server.store.create_user(robert(None)))
     )
-    root = config(tmp_path / "config", server.url, [bob("e-bob")], [])
+    root = write_config(tmp_path / "config", url=server.url, token=TOKEN, users=[bob("e-bob")])
     result = apply(server, root)
     assert result.exit_code == 0, result.output
     (live,) = server.store.list_users()[0]
@@ -139,12 +117,13 @@ def test_a_409_from_another_group_with_the_same_name_is_not_adopted(
     scim_server_factory: Any, tmp_path: Path
 ) -> None:
     def other_writer() -> None:
-        doc = {"schemas": [GROUP_SCHEMA], "displayName": "admins", "externalId": "THEIRS"}
-        server.store.create_group(doc)
+        server.store.create_group(group_doc("admins", externalId="THEIRS"))
 
     server = scim_server_factory(wrap=racing("/Groups", other_writer))
-    groups = [{"displayName": "admins", "externalId": "OURS", "members": ["bob@corp.example"]}]
-    root = config(tmp_path / "config", server.url, [bob("e-bob")], groups)
+    groups = [team("admins", ["bob@corp.example"], externalId="OURS")]
+    root = write_config(
+        tmp_path / "config", url=server.url, token=TOKEN, users=[bob("e-bob")], groups=groups
+    )
     result = apply(server, root)
     assert result.exit_code == 1, result.output
     assert 'the group "admins"' in result.output and "externalId THEIRS" in result.output
@@ -163,11 +142,11 @@ def test_a_concurrent_apply_of_other_identities_keeps_every_user_to_its_owner(
 
     def other_apply() -> None:
         for n, name in enumerate(names):
-            server.store.create_user(dict(user_doc(f"theirs-{n}"), userName=name))
+            server.store.create_user(dict(robert(f"theirs-{n}"), userName=name))
 
     server = scim_server_factory(wrap=racing("/Users", other_apply))
     ours = [dict(bob(f"ours-{n}"), userName=name, email=name) for n, name in enumerate(names)]
-    root = config(tmp_path / "config", server.url, ours, [])
+    root = write_config(tmp_path / "config", url=server.url, token=TOKEN, users=ours)
     result = apply(server, root)
     assert result.exit_code == 1, result.output
     assert "Apply finished with failures: 20 failed." in result.output

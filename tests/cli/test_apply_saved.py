@@ -11,36 +11,18 @@ import json
 from pathlib import Path
 from typing import Any
 
-import yaml
-from click.testing import CliRunner, Result
+from builders import person, write_config
+from click.testing import Result
+from scimform_cli import cli
 
-from scimform.cli import main
 from scimform.engine.plan import Plan
 from scimform.store import Store
 
-
-def person(n: int) -> dict[str, Any]:
-    return {
-        "userName": f"p{n:03}@corp.example",
-        "externalId": f"e-{n:03}",
-        "givenName": f"Given{n}",
-        "familyName": "Example",
-        "displayName": f"Given{n} Example",
-        "email": f"p{n:03}@corp.example",
-    }
-
-
-def write(root: Path, users: list[dict[str, Any]]) -> Path:
-    root.mkdir(parents=True, exist_ok=True)
-    spec = {"target": {"url": "local:store.db"}, "ownership": {"prune": True}}
-    (root / "scimform.yaml").write_text(yaml.safe_dump(spec))
-    (root / "people.yaml").write_text(yaml.safe_dump({"users": users}))
-    return root
+PRUNE = {"prune": True}
 
 
 def run(*args: str, key: str | None = None) -> Result:
-    env = {"NO_COLOR": "1", "SCIMFORM_PLAN_KEY": key or ""}
-    return CliRunner().invoke(main, list(args), env=env)
+    return cli(*args, env={"SCIMFORM_PLAN_KEY": key or ""})
 
 
 def rehashed(data: dict[str, Any]) -> str:
@@ -57,9 +39,9 @@ def live_users(root: Path) -> int:
 def test_an_unsafe_plan_edited_to_look_safe_is_still_refused(tmp_path: Path) -> None:
     # The reproduction: 253 deletes, the file edited to say safe with 0 to destroy and
     # its (unkeyed) hash recomputed. Before, apply --plan deleted the 253 users.
-    root = write(tmp_path / "c", [person(n) for n in range(300)])
+    root = write_config(tmp_path / "c", users=[person(n) for n in range(300)], ownership=PRUNE)
     assert run("apply", str(root), "--auto-approve").exit_code == 0
-    write(root, [person(n) for n in range(47)])
+    write_config(root, users=[person(n) for n in range(47)], ownership=PRUNE)
     saved = tmp_path / "plan.json"
     assert run("plan", str(root), "--out", str(saved)).exit_code == 3
     data = json.loads(saved.read_text())
@@ -80,9 +62,9 @@ def test_an_unsafe_plan_edited_to_look_safe_is_still_refused(tmp_path: Path) -> 
 
 
 def test_a_change_edited_into_a_saved_plan_is_refused(tmp_path: Path) -> None:
-    root = write(tmp_path / "c", [person(n) for n in range(3)])
+    root = write_config(tmp_path / "c", users=[person(n) for n in range(3)], ownership=PRUNE)
     assert run("apply", str(root), "--auto-approve").exit_code == 0
-    write(root, [person(n) for n in range(4)])
+    write_config(root, users=[person(n) for n in range(4)], ownership=PRUNE)
     saved = tmp_path / "plan.json"
     assert run("plan", str(root), "--out", str(saved)).exit_code == 2
     data = json.loads(saved.read_text())
@@ -107,7 +89,7 @@ def test_a_change_edited_into_a_saved_plan_is_refused(tmp_path: Path) -> None:
 
 
 def test_with_a_plan_key_only_plans_signed_with_it_are_applied(tmp_path: Path) -> None:
-    root = write(tmp_path / "c", [person(n) for n in range(3)])
+    root = write_config(tmp_path / "c", users=[person(n) for n in range(3)], ownership=PRUNE)
     saved = tmp_path / "plan.json"
     assert run("plan", str(root), "--out", str(saved)).exit_code == 2  # no key: unsigned
     unsigned = run("apply", str(root), "--plan", str(saved), key="k" * 32)
@@ -123,7 +105,7 @@ def test_with_a_plan_key_only_plans_signed_with_it_are_applied(tmp_path: Path) -
 
 
 def test_a_signed_plan_edited_and_rehashed_fails_its_signature(tmp_path: Path) -> None:
-    root = write(tmp_path / "c", [person(n) for n in range(3)])
+    root = write_config(tmp_path / "c", users=[person(n) for n in range(3)], ownership=PRUNE)
     saved = tmp_path / "plan.json"
     assert run("plan", str(root), "--out", str(saved), key="k" * 32).exit_code == 2
     data = json.loads(saved.read_text())

@@ -13,10 +13,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner, Result
+from builders import tokens_yaml, write_config, write_files
+from scimform_cli import cli
 
 from scimform.audit import read_records
-from scimform.cli import main
 from scimform.store import Store, TokenInfo
 
 KEY = "admin-key-" + "k" * 30
@@ -24,23 +24,7 @@ NOW = datetime.now(UTC)
 
 
 def declare(root: Path, tokens: list[TokenInfo]) -> None:
-    entries = "".join(
-        f"    - {{id: {t.id}, created: {t.created.date()}, expires: {t.expires.date()}, "
-        "used_by: github-actions}  # the CI token\n"
-        for t in tokens
-    )
-    (root / "tokens.yaml").write_text(
-        "# Our SCIM tokens.\ntokens:\n  warn_before_expiry: 60d  # two months\n"
-        f"  rotate_before_expiry: 30d\n  expected:\n{entries}"
-    )
-
-
-def run(*args: str, secrets: tuple[str, ...] = ()) -> Result:
-    result = CliRunner().invoke(main, list(args), env={"NO_COLOR": "1"})
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
-    for secret in secrets:
-        assert secret not in result.output
-    return result
+    write_files(root, {"tokens.yaml": tokens_yaml(tokens)})
 
 
 def audit_text(root: Path) -> str:
@@ -55,7 +39,7 @@ def works(server: Any, secret: str) -> bool:
 @pytest.fixture
 def local(tmp_path: Path) -> Iterator[tuple[Path, Store]]:
     store = Store.open(tmp_path / "store.db")
-    (tmp_path / "scimform.yaml").write_text("target:\n  url: local:store.db\n")
+    write_config(tmp_path)
     yield tmp_path, store
     store.close()
 
@@ -63,11 +47,9 @@ def local(tmp_path: Path) -> Iterator[tuple[Path, Store]]:
 @pytest.fixture
 def served(scim_server_factory: Any, tmp_path: Path) -> tuple[Path, Any, Path]:
     server = scim_server_factory(admin_key=KEY)
-    config = tmp_path / "config"
-    config.mkdir()
-    (config / "scim.token").write_text(server.token + "\n")
-    (config / "scimform.yaml").write_text(
-        f"target:\n  url: {server.url}\n  token: file:scim.token\n"
+    token_file = {"scim.token": server.token + "\n"}
+    config = write_config(
+        tmp_path / "config", url=server.url, token="file:scim.token", files=token_file
     )
     key_file = tmp_path / "admin.key"
     key_file.write_text(KEY + "\n")
@@ -80,7 +62,7 @@ def test_apply_deletes_an_undeclared_token_of_a_local_store(local: tuple[Path, S
     assert made is not None
     extra, extra_secret = store.create_token(now=NOW - timedelta(days=2))
     declare(root, [made[0]])
-    result = run("apply", str(root), "--auto-approve", secrets=(made[1], extra_secret))
+    result = cli("apply", str(root), "--auto-approve", secrets=(made[1], extra_secret))
     assert result.exit_code == 0, result.output
     assert f"delete token {extra.id}: done" in result.output
     assert [t.id for t in store.list_tokens()] == [made[0].id]
@@ -88,7 +70,7 @@ def test_apply_deletes_an_undeclared_token_of_a_local_store(local: tuple[Path, S
     assert [(t.operation, t.token_id, t.outcome) for t in record.tokens] == [
         ("delete", extra.id, "done")
     ]
-    again = run("apply", str(root), "--auto-approve")
+    again = cli("apply", str(root), "--auto-approve")
     assert again.exit_code == 0 and "No changes." in again.output
 
 
@@ -100,14 +82,14 @@ def test_serve_deletes_undeclared_tokens_but_never_the_one_in_use(
     spare, spare_secret = server.store.create_token()
     declare(config, [spare])  # the token in use is not declared, and is the only other one
     args = ("apply", str(config), "--auto-approve", "--admin-key-file", str(key_file))
-    kept = run(*args, secrets=(server.token, spare_secret, KEY))
+    kept = cli(*args, secrets=(server.token, spare_secret, KEY))
     assert kept.exit_code == 0, kept.output
     assert {t.id for t in server.store.list_tokens()} == {in_use.id, spare.id}
     assert "may be the token in use, so apply keeps it" in kept.output
     assert works(server, server.token)
     # Declared the right way round, the unused spare is deleted.
     declare(config, [in_use])
-    deleted = run(*args, secrets=(server.token, spare_secret, KEY))
+    deleted = cli(*args, secrets=(server.token, spare_secret, KEY))
     assert deleted.exit_code == 0, deleted.output
     assert f"delete token {spare.id}: done" in deleted.output
     assert [t.id for t in server.store.list_tokens()] == [in_use.id]
@@ -120,7 +102,7 @@ def test_apply_never_deletes_every_token(local: tuple[Path, Store]) -> None:
     assert made is not None
     ghost = TokenInfo("no-such-token", NOW, NOW + timedelta(days=300), None)
     declare(root, [ghost])  # declares a token the store lacks; the live one is undeclared
-    result = run("apply", str(root), "--auto-approve")
+    result = cli("apply", str(root), "--auto-approve")
     assert result.exit_code == 0, result.output  # nothing to do, and the config is told why
     assert "Token warning [tokens.none-declared-live]" in result.output
     assert "Token warning [tokens.missing]: token no-such-token" in result.output
@@ -137,7 +119,7 @@ def test_rotation_through_apply_with_a_file_sink(served: tuple[Path, Any, Path])
     declare(config, [old])
     sink = config / "scim.token"  # the file target.token reads: the next plan uses the new one
     args = ("apply", str(config), "--auto-approve", "--admin-key-file", str(key_file))
-    result = run(*args, "--token-sink", f"file:{sink}", secrets=(old_secret, KEY))
+    result = cli(*args, "--token-sink", f"file:{sink}", secrets=(old_secret, KEY))
     assert result.exit_code == 0, result.output
     new_secret = sink.read_text().strip()
     assert new_secret != old_secret and new_secret not in result.output
@@ -157,7 +139,7 @@ def test_rotation_through_apply_with_a_file_sink(served: tuple[Path, Any, Path])
         "done",
         new.id,
     )
-    after = run("plan", str(config), "--admin-key-file", str(key_file))
+    after = cli("plan", str(config), "--admin-key-file", str(key_file))
     assert after.exit_code == 0, after.output
 
 
@@ -166,7 +148,7 @@ def test_without_a_sink_the_rotation_is_skipped_and_says_how(local: tuple[Path, 
     made = store.enable_provisioning(now=NOW - timedelta(days=345))
     assert made is not None
     declare(root, [made[0]])
-    result = run("apply", str(root), "--auto-approve")
+    result = cli("apply", str(root), "--auto-approve")
     assert result.exit_code == 0, result.output
     assert f"rotate token {made[0].id}: skipped: no --token-sink was given" in result.output
     assert [t.id for t in store.list_tokens()] == [made[0].id]
@@ -183,7 +165,7 @@ def test_a_failed_rotation_leaves_the_old_token_and_says_where_it_stopped(
     declare(root, [old])
     before = (root / "tokens.yaml").read_text()
     failing = "command:" + shlex.join([sys.executable, "-c", "import sys; sys.exit(3)"])
-    result = run("apply", str(root), "--auto-approve", "--token-sink", failing)
+    result = cli("apply", str(root), "--auto-approve", "--token-sink", failing)
     assert result.exit_code == 1, result.output
     assert "stopped at: hand the new token to the sink" in result.output
     assert f"the old token {old.id} is still in place" in result.output
@@ -205,16 +187,16 @@ def test_an_expired_token_fails_apply_until_a_rotation_replaces_it(
     made = store.enable_provisioning(now=NOW - timedelta(days=370))
     assert made is not None
     declare(root, [made[0]])
-    stuck = run("apply", str(root), "--auto-approve")
+    stuck = cli("apply", str(root), "--auto-approve")
     assert stuck.exit_code == 1
     assert "Token error [tokens.expired]" in stuck.output
     assert "The token check found 1 error(s)" in stuck.output
     sink = tmp_path / "new.token"
-    fixed = run("apply", str(root), "--auto-approve", "--token-sink", f"file:{sink}")
+    fixed = cli("apply", str(root), "--auto-approve", "--token-sink", f"file:{sink}")
     assert fixed.exit_code == 0, fixed.output
     (new,) = store.list_tokens()
     assert new.id != made[0].id and store.authenticate(sink.read_text().strip()) is not None
-    assert run("plan", str(root)).exit_code == 0
+    assert cli("plan", str(root)).exit_code == 0
 
 
 def test_a_saved_plan_whose_token_changes_are_out_of_date_is_refused(
@@ -226,8 +208,8 @@ def test_a_saved_plan_whose_token_changes_are_out_of_date_is_refused(
     extra, _ = store.create_token()
     declare(root, [made[0]])
     saved = tmp_path / "plan.json"
-    assert run("plan", str(root), "--out", str(saved)).exit_code == 2
+    assert cli("plan", str(root), "--out", str(saved)).exit_code == 2
     store.delete_token(extra.id)  # someone deleted it in the console meanwhile
-    result = run("apply", str(root), "--auto-approve", "--plan", str(saved))
+    result = cli("apply", str(root), "--auto-approve", "--plan", str(saved))
     assert result.exit_code == 1
     assert "is stale" in result.output and "Its token changes differ" in result.output

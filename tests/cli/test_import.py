@@ -8,22 +8,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner, Result
+from builders import group_doc, patch_doc
+from scimform_cli import cli
 
-from scimform.cli import main
 from scimform.model import Address, User
-from scimform.wire import GROUP_SCHEMA, user_to_scim
+from scimform.wire import user_to_scim
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
-
-
-def run(*args: str, token: str = "") -> Result:
-    result = CliRunner().invoke(main, list(args), env={"SCIM_TOKEN": token, "NO_COLOR": "1"})
-    if result.exception is not None and not isinstance(result.exception, SystemExit):
-        raise result.exception
-    if token:
-        assert token not in result.output
-    return result
 
 
 def seed(server: Any) -> None:
@@ -60,14 +51,11 @@ def seed(server: Any) -> None:
         "AWSControlTowerAdmins": [made["id"]],
     }
     for name, ids in groups.items():
-        group = client.post("/Groups", json={"schemas": [GROUP_SCHEMA], "displayName": name})
+        group = client.post("/Groups", json=group_doc(name))
         group_id = group.json()["id"]
         for start in range(0, len(ids), 100):
             values = [{"value": id} for id in ids[start : start + 100]]
-            body = {
-                "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
-                "Operations": [{"op": "add", "path": "members", "value": values}],
-            }
+            body = patch_doc({"op": "add", "path": "members", "value": values})
             assert client.patch(f"/Groups/{group_id}", json=body).status_code == 204
     client.close()
 
@@ -76,7 +64,7 @@ def test_import_over_http_round_trips(scim_server: Any, tmp_path: Path) -> None:
     seed(scim_server)
     out = tmp_path / "imported"
     args = ["import", "--out", str(out), "--target", scim_server.url, "--token", "env:SCIM_TOKEN"]
-    imported = run(*args, token=scim_server.token)
+    imported = cli(*args, env={"SCIM_TOKEN": scim_server.token})
     assert imported.exit_code == 0, imported.output
     assert "Imported 122 users and 3 groups, left out 1 ignored (AWS*)" in imported.output
     assert sorted(p.name for p in out.iterdir()) == ["groups.yaml", "scimform.yaml", "users.yaml"]
@@ -84,10 +72,10 @@ def test_import_over_http_round_trips(scim_server: Any, tmp_path: Path) -> None:
         assert scim_server.token not in path.read_text()
     assert "AWSControlTowerAdmins" not in (out / "groups.yaml").read_text()
     assert "token: env:SCIM_TOKEN" in (out / "scimform.yaml").read_text()
-    validated = run("validate", str(out))
+    validated = cli("validate", str(out))
     assert validated.exit_code == 0 and "valid: 0 errors" in validated.output, validated.output
-    assert run("fmt", "--check", str(out)).exit_code == 0
-    planned = run("plan", str(out), token=scim_server.token)
+    assert cli("fmt", "--check", str(out)).exit_code == 0
+    planned = cli("plan", str(out), env={"SCIM_TOKEN": scim_server.token})
     assert planned.exit_code == 0, planned.output
     assert "No changes." in planned.output
 
@@ -97,13 +85,13 @@ def test_import_from_a_local_store_writes_paths_relative_to_the_config(
 ) -> None:
     monkeypatch.chdir(tmp_path)
     shutil.copytree(EXAMPLES / "quickstart", "qs")
-    assert run("apply", "qs", "--auto-approve").exit_code == 0
-    imported = run("import", "--out", "copy", "--target", "local:qs/.scimform/store.db")
+    assert cli("apply", "qs", "--auto-approve").exit_code == 0
+    imported = cli("import", "--out", "copy", "--target", "local:qs/.scimform/store.db")
     assert imported.exit_code == 0, imported.output
     assert "url: local:../qs/.scimform/store.db" in Path("copy/scimform.yaml").read_text()
-    assert run("validate", "copy").exit_code == 0
-    assert run("fmt", "--check", "copy").exit_code == 0
-    planned = run("plan", "copy")
+    assert cli("validate", "copy").exit_code == 0
+    assert cli("fmt", "--check", "copy").exit_code == 0
+    planned = cli("plan", "copy")
     assert planned.exit_code == 0, planned.output
 
 
@@ -111,18 +99,19 @@ def test_import_refuses_a_directory_that_is_not_empty(tmp_path: Path, scim_serve
     out = tmp_path / "config"
     (out / ".git").mkdir(parents=True)
     args = ["import", "--out", str(out), "--target", scim_server.url, "--token", "env:SCIM_TOKEN"]
-    assert run(*args, token=scim_server.token).exit_code == 0  # hidden entries do not count
-    refused = run(*args, token=scim_server.token)
+    env = {"SCIM_TOKEN": scim_server.token}
+    assert cli(*args, env=env).exit_code == 0  # hidden entries do not count
+    refused = cli(*args, env=env)
     assert refused.exit_code == 1
     assert "is not empty (scimform.yaml)" in refused.output and "--force" in refused.output
-    assert run(*args, "--force", token=scim_server.token).exit_code == 0
+    assert cli(*args, "--force", env=env).exit_code == 0
 
 
 def test_import_from_a_missing_local_store_is_an_error(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    result = run("import", "--out", "config", "--target", "local:nowhere.db")
+    result = cli("import", "--out", "config", "--target", "local:nowhere.db")
     assert result.exit_code == 1
     assert "there is no embedded store" in result.output
     assert not Path("nowhere.db").exists() and not Path("config").exists()
@@ -136,7 +125,7 @@ def test_import_says_when_the_store_holds_what_the_config_rules_refuse(
     client.close()
     out = tmp_path / "config"
     args = ["import", "--out", str(out), "--target", scim_server.url, "--token", "env:SCIM_TOKEN"]
-    result = run(*args, token=scim_server.token)
+    result = cli(*args, env={"SCIM_TOKEN": scim_server.token})
     assert result.exit_code == 1
     assert "The config written has 1 error:" in result.output
     assert f"scimform validate {out}" in result.output

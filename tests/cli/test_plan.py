@@ -1,11 +1,15 @@
-"""`scimform plan` through the real CLI, against `scimform serve` over HTTP and `local:`.
+"""`scimform plan` through the real CLI, against `scimform serve` over HTTP and `local:`:
+what it shows and saves, its exit codes, reads past capped lists and under a rate limit,
+failed reads, tokens and configs that are wrong.
 
-Every run checks that no token appears in stdout or stderr.
+Every run checks that no token appears in stdout or stderr. Where the server throttles
+as AWS does (a token bucket, 429 with Retry-After), every 429 costs a retried request and
+the plan reports the requests it sent, retries included: so the count shows whether the
+read stayed under the server's rate.
 """
 
 from __future__ import annotations
 
-import json
 import socket
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -13,10 +17,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner, Result
+from builders import entry_of, user, write_config, write_files
+from click.testing import Result
+from scimform_cli import cli
 
 from scimform.backends import retry
-from scimform.cli import main
 from scimform.engine.plan import Plan
 from scimform.model import Group, User
 from scimform.server.knobs import Knobs
@@ -37,26 +42,20 @@ BOB = User(
 )
 ADMINS = Group("admins", "g-admins", frozenset({ALICE.user_name, BOB.user_name}))
 
-
-def _user_yaml(user: User) -> dict[str, Any]:
-    out = {
-        "userName": user.user_name,
-        "externalId": user.external_id,
-        "givenName": user.given_name,
-        "familyName": user.family_name,
-        "displayName": user.display_name,
-        "title": user.title,
-        "email": user.email,
-    }
-    return {key: value for key, value in out.items() if value is not None}
-
-
-def _group_yaml(group: Group) -> dict[str, Any]:
-    return {
-        "displayName": group.display_name,
-        "externalId": group.external_id,
-        "members": sorted(group.members),
-    }
+USERS = [
+    User(
+        f"u{n:02}@corp.example",
+        "U",
+        "Ser",
+        f"U Ser {n}",
+        external_id=f"e-{n}",
+        email=f"u{n:02}@corp.example",
+    )
+    for n in range(60)
+]
+# 30 groups of one member each: the read per group (30 requests) is cheaper than per user.
+GROUPS = [Group(f"team-{n:02}", members=frozenset({USERS[n].user_name})) for n in range(30)]
+LEAST = 1 + 1 + 30  # a page of users, a page of groups, one member page per group
 
 
 @dataclass
@@ -69,17 +68,14 @@ class Target:
     server: Any = None
 
     def write(self, users: list[User], groups: list[Group], **settings: Any) -> None:
-        target: dict[str, Any] = {"url": self.url}
-        if self.server is not None:
-            target["token"] = "env:SCIM_TOKEN"
-        body = {"target": target, "ownership": {"prune": True}, **settings}
-        # JSON is YAML: the loader reads these as it reads any config.
-        (self.root / "scimform.yaml").write_text(json.dumps(body), encoding="utf-8")
-        resources = {
-            "users": [_user_yaml(u) for u in users],
-            "groups": [_group_yaml(g) for g in groups],
-        }
-        (self.root / "people.yaml").write_text(json.dumps(resources, indent=1), "utf-8")
+        write_config(
+            self.root,
+            url=self.url,
+            token=None if self.server is None else "env:SCIM_TOKEN",
+            users=[entry_of(u) for u in users],
+            groups=[entry_of(g) for g in groups],
+            **{"ownership": {"prune": True}, **settings},
+        )
 
     def seed(self, users: list[User], groups: list[Group]) -> None:
         if self.server is not None:
@@ -89,11 +85,8 @@ class Target:
             load_org(store, users, groups)
 
     def plan(self, *args: str, token: str | None = None) -> Result:
-        env = {"SCIM_TOKEN": token or self.token, "NO_COLOR": "1"}
-        result = CliRunner().invoke(main, ["plan", str(self.root), *args], env=env)
-        for secret in {self.token, token} - {None, ""}:
-            assert secret not in result.stdout
-            assert secret not in result.stderr
+        env = {"SCIM_TOKEN": token or self.token}
+        result = cli("plan", str(self.root), *args, env=env, secrets=[self.token])
         assert "Traceback" not in result.stderr
         return result
 
@@ -244,18 +237,48 @@ def test_an_unreachable_target(tmp_path: Path) -> None:
 def test_an_unusable_token_reference(tmp_path: Path) -> None:
     target = Target(tmp_path, "https://scim.example.com/t/scim/v2", "unused", server=True)
     target.write([ALICE], [])
-    result = CliRunner().invoke(main, ["plan", str(tmp_path)], env={"SCIM_TOKEN": None})
+    result = cli("plan", str(tmp_path), env={"SCIM_TOKEN": None})
     assert result.exit_code == 1
     assert "SCIM_TOKEN, which is not set" in result.stderr
 
 
 def test_config_errors_are_shown_and_nothing_is_read(tmp_path: Path) -> None:
-    (tmp_path / "scimform.yaml").write_text("target: {url: local:store.db}\n", "utf-8")
-    (tmp_path / "people.yaml").write_text("users:\n  - userName: a\n    givenNme: A\n", "utf-8")
-    result = CliRunner().invoke(main, ["plan", str(tmp_path)])
+    people = "users:\n  - userName: a\n    givenNme: A\n"
+    write_files(
+        tmp_path, {"scimform.yaml": "target: {url: local:store.db}\n", "people.yaml": people}
+    )
+    result = cli("plan", str(tmp_path))
     assert result.exit_code == 1
     assert "people.yaml:3:5" in result.stderr
     assert not (tmp_path / "store.db").exists()
+
+
+def test_rate_limit_keeps_the_read_under_the_stores_rate(
+    scim_server_factory: Any, tmp_path: Path
+) -> None:
+    server = scim_server_factory(knobs=Knobs(rate_limit=20))
+    load_org(server.store, USERS, GROUPS)
+    target = Target(tmp_path, server.url, server.token, server)
+    target.write(USERS, GROUPS)
+    paced = target.plan("--rate-limit", "12")
+    assert paced.exit_code == 0, paced.output
+    assert f"Read the live state in {LEAST} requests." in paced.stderr
+    # Without it, eight reads at once drain the bucket and some are answered 429 and retried.
+    unpaced = target.plan()
+    assert unpaced.exit_code == 0, unpaced.output
+    assert f"Read the live state in {LEAST} requests." not in unpaced.stderr
+    assert "Read the live state in" in unpaced.stderr
+
+
+def test_usage_errors_exit_1_never_2_which_means_changes(tmp_path: Path) -> None:
+    for args, said in (
+        (["--rate-limit", "0"], "Invalid value for '--rate-limit'"),
+        (["--fromat", "json"], "No such option '--fromat'"),
+        (["--format", "yaml"], "Invalid value for '--format'"),
+    ):
+        result = cli("plan", str(tmp_path), *args)
+        assert result.exit_code == 1, args
+        assert said in result.output and "Traceback" not in result.output
 
 
 def _fields(user: User) -> dict[str, Any]:
@@ -263,4 +286,4 @@ def _fields(user: User) -> dict[str, Any]:
 
 
 def _someone(user_name: str) -> User:
-    return User(user_name, "U", "Ser", "U Ser", external_id=f"e-{user_name}", email=user_name)
+    return user(user_name, external_id=f"e-{user_name}", email=user_name)

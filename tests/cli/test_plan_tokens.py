@@ -11,9 +11,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner, Result
+from builders import tokens_yaml, write_config, write_files
+from scimform_cli import cli
 
-from scimform.cli import main
 from scimform.engine.plan import make_plan
 from scimform.engine.policy import Ownership, Safety
 from scimform.engine.token_plan import TokenOperation
@@ -39,29 +39,13 @@ def at(year: int, month: int, day: int) -> datetime:
 
 
 def declare(root: Path, tokens: list[TokenInfo], rotate: str = "30d") -> None:
-    entries = "".join(
-        f"    - {{id: {t.id}, created: {t.created.date()}, expires: {t.expires.date()}, "
-        "used_by: github-actions}  # the CI token\n"
-        for t in tokens
-    )
-    (root / "tokens.yaml").write_text(
-        "# Our SCIM tokens.\ntokens:\n  warn_before_expiry: 60d\n"
-        f"  rotate_before_expiry: {rotate}\n  expected:\n{entries}"
-    )
-
-
-def run(*args: str, secrets: tuple[str, ...] = (), env: dict[str, str] | None = None) -> Result:
-    result = CliRunner().invoke(main, list(args), env={"NO_COLOR": "1", **(env or {})})
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
-    for secret in secrets:
-        assert secret not in result.output
-    return result
+    write_files(root, {"tokens.yaml": tokens_yaml(tokens, rotate)})
 
 
 @pytest.fixture
 def local(tmp_path: Path) -> Iterator[tuple[Path, Store]]:
     store = Store.open(tmp_path / "store.db")
-    (tmp_path / "scimform.yaml").write_text("target:\n  url: local:store.db\n")
+    write_config(tmp_path)
     yield tmp_path, store
 
 
@@ -75,14 +59,14 @@ def test_a_token_in_the_warning_window_is_a_warning_with_the_days_left(
     declare(root, [info])
     days = (info.expires.date() - NOW.date()).days
     assert 39 <= days <= 40
-    text = run("plan", str(root), secrets=(secret,))
+    text = cli("plan", str(root), secrets=(secret,))
     assert text.exit_code == 0, text.output  # a warning changes nothing
     assert f"Token warning [tokens.expiring]: token {info.id}" in text.stdout
     assert f"in {days} days" in text.stdout
-    as_json = run("plan", str(root), "--json")
+    as_json = cli("plan", str(root), "--json")
     finding = json.loads(as_json.stdout)["tokens"]["findings"][0]
     assert finding["severity"] == "warning" and finding["days_left"] == days
-    markdown = run("plan", str(root), "--format", "markdown")
+    markdown = cli("plan", str(root), "--format", "markdown")
     assert "#### SCIM tokens" in markdown.stdout and f"in {days} days" in markdown.stdout
 
 
@@ -91,11 +75,11 @@ def test_an_expired_token_is_an_error_and_plan_exits_1(local: tuple[Path, Store]
     made = store.enable_provisioning(now=ago(370))
     assert made is not None
     declare(root, [made[0]])
-    result = run("plan", str(root))
+    result = cli("plan", str(root))
     assert result.exit_code == 1, result.output
     assert f"Token error [tokens.expired]: token {made[0].id}" in result.stdout
     assert "5 days ago; rotate it now" in result.stdout
-    as_json = run("plan", str(root), "--json")
+    as_json = cli("plan", str(root), "--json")
     assert as_json.exit_code == 1
     assert "Token error [tokens.expired]" in as_json.stderr  # beside the JSON, not in it
     json.loads(as_json.stdout)
@@ -106,7 +90,7 @@ def test_more_than_two_declared_tokens_is_an_error(local: tuple[Path, Store]) ->
     store.enable_provisioning()
     fake = [TokenInfo(f"t-{n}", NOW, NOW + timedelta(days=300), None) for n in range(3)]
     declare(root, fake)
-    result = run("plan", str(root))
+    result = cli("plan", str(root))
     assert result.exit_code == 1
     # The config check finds it first, and points at the file and line.
     assert "3 tokens are expected; AWS allows 2" in result.stderr
@@ -116,7 +100,7 @@ def test_more_than_two_declared_tokens_is_an_error(local: tuple[Path, Store]) ->
 def test_no_tokens_declared_checks_nothing_but_authentication(local: tuple[Path, Store]) -> None:
     root, store = local
     store.enable_provisioning(now=ago(370))  # expired, undeclared: not managed, not touched
-    result = run("plan", str(root), "--json")
+    result = cli("plan", str(root), "--json")
     assert result.exit_code == 0, result.output
     tokens = json.loads(result.stdout)["tokens"]
     assert tokens == {
@@ -132,11 +116,9 @@ def test_no_tokens_declared_checks_nothing_but_authentication(local: tuple[Path,
 @pytest.fixture
 def served(scim_server_factory: Any, tmp_path: Path) -> tuple[Path, Any, Path]:
     server = scim_server_factory(admin_key=KEY)
-    config = tmp_path / "config"
-    config.mkdir()
-    (config / "scim.token").write_text(server.token + "\n")
-    (config / "scimform.yaml").write_text(
-        f"target:\n  url: {server.url}\n  token: file:scim.token\n"
+    token_file = {"scim.token": server.token + "\n"}
+    config = write_config(
+        tmp_path / "config", url=server.url, token="file:scim.token", files=token_file
     )
     key_file = tmp_path / "admin.key"
     key_file.write_text(KEY + "\n")
@@ -148,7 +130,7 @@ def test_a_deleted_token_is_the_one_clear_401_error(served: tuple[Path, Any, Pat
     (info,) = server.store.list_tokens()
     declare(config, [info])
     server.store.delete_token(info.id)
-    result = run("plan", str(config), secrets=(server.token,))
+    result = cli("plan", str(config), secrets=(server.token,))
     assert result.exit_code == 1
     assert result.stdout == ""
     assert "the SCIM token was refused: it is expired, deleted or wrong" in result.stderr
@@ -162,15 +144,15 @@ def test_an_undeclared_token_is_a_planned_delete(served: tuple[Path, Any, Path])
     extra, extra_secret = server.store.create_token(now=ago(3))
     declare(config, [in_use])
     args = ("plan", str(config), "--admin-key-file", str(key_file))
-    result = run(*args, secrets=(server.token, extra_secret, KEY))
+    result = cli(*args, secrets=(server.token, extra_secret, KEY))
     assert result.exit_code == 2, result.output
     assert f"  - token {extra.id} will be deleted (not declared; created " in result.stdout
     assert "Tokens: 1 to delete, 0 to rotate." in result.stdout
-    plan = json.loads(run(*args, "--json").stdout)
+    plan = json.loads(cli(*args, "--json").stdout)
     (change,) = plan["tokens"]["changes"]
     assert change["operation"] == "delete" and change["token_id"] == extra.id
     # Without the admin key, live tokens are not compared and nothing is planned.
-    plain = run("plan", str(config))
+    plain = cli("plan", str(config))
     assert plain.exit_code == 0 and extra.id not in plain.stdout
 
 
@@ -179,7 +161,7 @@ def test_the_token_in_use_is_never_planned_for_deletion(served: tuple[Path, Any,
     (in_use,) = server.store.list_tokens()
     other, _ = server.store.create_token()
     declare(config, [other])  # the YAML forgot the token this very plan runs with
-    result = run("plan", str(config), "--admin-key-file", str(key_file), secrets=(server.token,))
+    result = cli("plan", str(config), "--admin-key-file", str(key_file), secrets=(server.token,))
     assert result.exit_code == 0, result.output
     assert "will be deleted" not in result.stdout
     assert f"[tokens.undeclared-in-use]: token {in_use.id} is not declared, but it was used" in (
@@ -194,12 +176,12 @@ def test_a_due_rotation_is_planned_with_how_to_run_it(served: tuple[Path, Any, P
     made = server.store.create_token(now=ago(365 - 20))
     (config / "scim.token").write_text(made[1])
     declare(config, [made[0]])
-    result = run("plan", str(config), "--admin-key-file", str(key_file), secrets=(made[1],))
+    result = cli("plan", str(config), "--admin-key-file", str(key_file), secrets=(made[1],))
     assert result.exit_code == 2, result.output
     assert f"-/+ token {made[0].id} will be rotated (rotation due: expires " in result.stdout
     assert "`scimform apply` runs it when given --token-sink file:PATH" in result.stdout
     # The same target without the admin key: the plan says how to get there.
-    no_api = run("plan", str(config))
+    no_api = cli("plan", str(config))
     assert no_api.exit_code == 0
     assert "plan and apply with --admin-key-file" in no_api.stdout
 
@@ -244,8 +226,8 @@ def test_aws_targets_print_the_console_steps_with_the_token_ids() -> None:
 
 def test_an_aws_url_is_recognised_without_the_network(tmp_path: Path) -> None:
     # No token is set, so plan stops before connecting, with the one clear line.
-    (tmp_path / "scimform.yaml").write_text(f"target:\n  url: {AWS}\n  token: env:NO_SUCH_VAR\n")
-    result = run("plan", str(tmp_path))
+    write_config(tmp_path, url=AWS, token="env:NO_SUCH_VAR")
+    result = cli("plan", str(tmp_path))
     assert result.exit_code == 1
     assert "environment variable NO_SUCH_VAR" in result.stderr
 

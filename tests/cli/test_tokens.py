@@ -12,40 +12,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner, Result
+from builders import tokens_yaml, write_config
+from scimform_cli import cli
 
-from scimform.cli import main
 from scimform.store import Store
 
 KEY = "admin-key-" + "k" * 30
 AWS = "https://scim.eu-west-1.amazonaws.com/a1b2c3d4-tenant/scim/v2"
 TODAY = date.today()
-
-
-def run(*args: str) -> Result:
-    result = CliRunner().invoke(main, ["tokens", *args])
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
-    return result
-
-
-def write_config(
-    root: Path, url: str, tokens: list[tuple[str, date, date]], extra: str = ""
-) -> None:
-    (root / "scimform.yaml").write_text(f"target:\n  url: {url}\n{extra}")
-    entries = "".join(
-        "    # the token CI uses\n"
-        f"    - {{id: {token_id}, created: {created}, expires: {expires}, "
-        "used_by: github-actions}\n"
-        for token_id, created, expires in tokens
-    )
-    (root / "tokens.yaml").write_text(
-        "# Our SCIM tokens.\ntokens:\n  warn_before_expiry: 60d  # two months\n"
-        f"  expected:\n{entries}"
-    )
-
-
-def declared_from(store: Store) -> list[tuple[str, date, date]]:
-    return [(t.id, t.created.date(), t.expires.date()) for t in store.list_tokens()]
 
 
 def stdin_to(path: Path) -> str:
@@ -59,7 +33,7 @@ def local(tmp_path: Path) -> Iterator[tuple[Path, Store, str]]:
     store = Store.open(tmp_path / "store.db")
     made = store.enable_provisioning()
     assert made is not None
-    write_config(tmp_path, "local:store.db", declared_from(store))
+    write_config(tmp_path, files={"tokens.yaml": tokens_yaml(store.list_tokens())})
     yield tmp_path, store, made[1]
     store.close()
 
@@ -67,10 +41,11 @@ def local(tmp_path: Path) -> Iterator[tuple[Path, Store, str]]:
 @pytest.fixture
 def served(scim_server_factory: Any, tmp_path: Path) -> tuple[Path, Any, Path]:
     server = scim_server_factory(admin_key=KEY)
-    config = tmp_path / "config"
-    config.mkdir()
-    (config / "scim.token").write_text(server.token + "\n")
-    write_config(config, server.url, declared_from(server.store), "  token: file:scim.token\n")
+    files = {
+        "scim.token": server.token + "\n",
+        "tokens.yaml": tokens_yaml(server.store.list_tokens()),
+    }
+    config = write_config(tmp_path / "config", url=server.url, token="file:scim.token", files=files)
     key_file = tmp_path / "admin.key"
     key_file.write_text(KEY + "\n")
     return config, server, key_file
@@ -81,7 +56,9 @@ def test_rotate_a_local_store_end_to_end(local: tuple[Path, Store, str], tmp_pat
     (old,) = store.list_tokens()
     sink = tmp_path / "out" / "new.token"
     sink.parent.mkdir()
-    result = run("rotate", str(root), "--token-sink", f"file:{sink}")
+    result = cli(
+        "tokens", "rotate", str(root), "--token-sink", f"file:{sink}", secrets=[old_secret]
+    )
     assert result.exit_code == 0, result.output
     secret = sink.read_text().strip()
     assert stat.S_IMODE(sink.stat().st_mode) == 0o600
@@ -103,7 +80,7 @@ def test_rotate_through_the_admin_api_of_serve(
     (old,) = server.store.list_tokens()
     got = tmp_path / "got"
     args = ["rotate", str(config), "--token-sink", stdin_to(got), "--admin-key-file", str(key_file)]
-    result = run(*args)
+    result = cli("tokens", *args, secrets=(server.token, KEY))
     assert result.exit_code == 0, result.output
     secret = got.read_text()
     (new,) = server.store.list_tokens()
@@ -122,7 +99,8 @@ def test_a_failing_sink_command_leaves_the_old_token(served: tuple[Path, Any, Pa
     before = (config / "tokens.yaml").read_text()
     (old,) = server.store.list_tokens()
     fail = "command:" + shlex.join([sys.executable, "-c", "import sys; sys.exit(7)"])
-    result = run("rotate", str(config), "--token-sink", fail, "--admin-key-file", str(key_file))
+    args = ("rotate", str(config), "--token-sink", fail, "--admin-key-file", str(key_file))
+    result = cli("tokens", *args, secrets=(server.token, KEY))
     assert result.exit_code == 1
     assert "Rotation stopped at: hand the new token to the sink" in result.output
     assert "exited with status 7" in result.output
@@ -136,12 +114,17 @@ def test_status_against_serve_compares_live_tokens_and_checks_the_token(
     served: tuple[Path, Any, Path],
 ) -> None:
     config, server, key_file = served
-    result = run("status", str(config), "--admin-key-file", str(key_file))
+    secrets = (server.token, KEY)
+    result = cli(
+        "tokens", "status", str(config), "--admin-key-file", str(key_file), secrets=secrets
+    )
     assert result.exit_code == 0, result.output
     assert "the target's tokens are the declared ones" in result.output
     assert "(file:scim.token) is accepted" in result.output
     extra, _ = server.store.create_token()
-    result = run("status", str(config), "--admin-key-file", str(key_file))
+    result = cli(
+        "tokens", "status", str(config), "--admin-key-file", str(key_file), secrets=secrets
+    )
     assert f"token {extra.id}" in result.output and "apply deletes it" in result.output
 
 
@@ -150,7 +133,7 @@ def test_status_says_a_refused_token_is_expired_deleted_or_wrong(
 ) -> None:
     config, _, _ = served
     (config / "scim.token").write_text("wrong-" + "w" * 40)
-    result = run("status", str(config))
+    result = cli("tokens", "status", str(config))
     assert result.exit_code == 1
     assert "the SCIM token was refused: it is expired, deleted or wrong" in result.output
     assert "w" * 40 not in result.output
@@ -161,7 +144,7 @@ def test_rotate_on_serve_without_admin_key_says_what_to_pass(
     served: tuple[Path, Any, Path], tmp_path: Path
 ) -> None:
     config, _, _ = served
-    result = run("rotate", str(config), "--token-sink", f"file:{tmp_path / 'x'}")
+    result = cli("tokens", "rotate", str(config), "--token-sink", f"file:{tmp_path / 'x'}")
     assert result.exit_code == 1
     assert "--admin-key-file" in result.output
     assert not (tmp_path / "x").exists()
@@ -169,13 +152,13 @@ def test_rotate_on_serve_without_admin_key_says_what_to_pass(
 
 def test_status_windows_and_exit_codes(tmp_path: Path) -> None:
     warn = ("warn-me", TODAY - timedelta(days=320), TODAY + timedelta(days=45))
-    write_config(tmp_path, AWS, [warn])
-    result = run("status", str(tmp_path))
+    write_config(tmp_path, url=AWS, files={"tokens.yaml": tokens_yaml([warn])})
+    result = cli("tokens", "status", str(tmp_path))
     assert result.exit_code == 0
     assert "expiring" in result.output and "in 45 days" in result.output
     gone = ("gone", TODAY - timedelta(days=370), TODAY - timedelta(days=5))
-    write_config(tmp_path, AWS, [gone])
-    result = run("status", str(tmp_path))
+    write_config(tmp_path, url=AWS, files={"tokens.yaml": tokens_yaml([gone])})
+    result = cli("tokens", "status", str(tmp_path))
     assert result.exit_code == 1
     assert "expired" in result.output and "5 days ago" in result.output
 
@@ -183,8 +166,8 @@ def test_status_windows_and_exit_codes(tmp_path: Path) -> None:
 def test_status_on_aws_prints_the_console_steps_for_a_due_rotation(tmp_path: Path) -> None:
     due = ("due-1", TODAY - timedelta(days=350), TODAY + timedelta(days=15))
     other = ("other-2", TODAY - timedelta(days=10), TODAY + timedelta(days=355))
-    write_config(tmp_path, AWS, [due, other])
-    result = run("status", str(tmp_path))
+    write_config(tmp_path, url=AWS, files={"tokens.yaml": tokens_yaml([due, other])})
+    result = cli("tokens", "status", str(tmp_path))
     assert result.exit_code == 0
     assert "rotation is due" in result.output
     assert "Rotation of token due-1 is due. In the AWS console:" in result.output
@@ -194,9 +177,9 @@ def test_status_on_aws_prints_the_console_steps_for_a_due_rotation(tmp_path: Pat
 
 def test_rotate_on_aws_prints_the_steps_and_changes_nothing(tmp_path: Path) -> None:
     token = ("tok-1", TODAY - timedelta(days=300), TODAY + timedelta(days=65))
-    write_config(tmp_path, AWS, [token])
+    write_config(tmp_path, url=AWS, files={"tokens.yaml": tokens_yaml([token])})
     before = (tmp_path / "tokens.yaml").read_text()
-    result = run("rotate", str(tmp_path))
+    result = cli("tokens", "rotate", str(tmp_path))
     assert result.exit_code == 0, result.output
     assert "rotate token tok-1 in the console" in result.output
     assert "Generate new token" in result.output
@@ -210,7 +193,9 @@ def test_rotate_if_due_does_nothing_before_the_window(
 ) -> None:
     root, store, _ = local
     before = [t.id for t in store.list_tokens()]
-    result = run("rotate", str(root), "--token-sink", f"file:{tmp_path / 'x'}", "--if-due")
+    result = cli(
+        "tokens", "rotate", str(root), "--token-sink", f"file:{tmp_path / 'x'}", "--if-due"
+    )
     assert result.exit_code == 0
     assert "No rotation is due" in result.output
     assert [t.id for t in store.list_tokens()] == before
@@ -219,22 +204,22 @@ def test_rotate_if_due_does_nothing_before_the_window(
 
 def test_record_after_a_manual_rotation_keeps_comments(tmp_path: Path) -> None:
     old = ("old-1", TODAY - timedelta(days=340), TODAY + timedelta(days=25))
-    write_config(tmp_path, AWS, [old])
+    write_config(tmp_path, url=AWS, files={"tokens.yaml": tokens_yaml([old])})
     args = ["record", str(tmp_path), "--id", "new-9", "--created", "2026-11-30"]
-    result = run(*args, "--replaces", "old-1")
+    result = cli("tokens", *args, "--replaces", "old-1")
     assert result.exit_code == 0, result.output
     text = (tmp_path / "tokens.yaml").read_text()
     assert "{id: new-9, created: 2026-11-30, expires: 2027-11-30, used_by: github-actions}" in text
     assert "# the token CI uses" in text and "# Our SCIM tokens." in text
-    result = run(*args, "--replaces", "nope")
+    result = cli("tokens", *args, "--replaces", "nope")
     assert result.exit_code == 1
     assert "token nope is not declared" in result.output and "tokens.yaml" in result.output
 
 
 def test_a_config_with_errors_is_reported_not_traced(tmp_path: Path) -> None:
     bad = ("bad", TODAY, TODAY - timedelta(days=1))
-    write_config(tmp_path, AWS, [bad])
-    result = run("status", str(tmp_path))
+    write_config(tmp_path, url=AWS, files={"tokens.yaml": tokens_yaml([bad])})
+    result = cli("tokens", "status", str(tmp_path))
     assert result.exit_code == 1
     assert "tokens.yaml:" in result.output and "tokens.expires-before-created" in result.output
     assert "Traceback" not in result.output
@@ -243,7 +228,7 @@ def test_a_config_with_errors_is_reported_not_traced(tmp_path: Path) -> None:
 def test_an_unknown_sink_is_refused(local: tuple[Path, Store, str]) -> None:
     root, store, _ = local
     before = [t.id for t in store.list_tokens()]
-    result = run("rotate", str(root), "--token-sink", "ssh:somewhere")
+    result = cli("tokens", "rotate", str(root), "--token-sink", "ssh:somewhere")
     assert result.exit_code == 1
     assert "file:PATH" in result.output
     assert [t.id for t in store.list_tokens()] == before
@@ -251,14 +236,14 @@ def test_an_unknown_sink_is_refused(local: tuple[Path, Store, str]) -> None:
 
 def test_rotate_on_aws_if_due(tmp_path: Path) -> None:
     token = ("tok-1", TODAY - timedelta(days=300), TODAY + timedelta(days=65))
-    write_config(tmp_path, AWS, [token])
-    result = run("rotate", str(tmp_path), "--if-due")
+    write_config(tmp_path, url=AWS, files={"tokens.yaml": tokens_yaml([token])})
+    result = cli("tokens", "rotate", str(tmp_path), "--if-due")
     assert result.exit_code == 0
     assert "No rotation is due: token tok-1" in result.output
     assert "console" not in result.output
     due = ("tok-2", TODAY - timedelta(days=340), TODAY + timedelta(days=25))
-    write_config(tmp_path, AWS, [due])
-    result = run("rotate", str(tmp_path), "--if-due")
+    write_config(tmp_path, url=AWS, files={"tokens.yaml": tokens_yaml([due])})
+    result = cli("tokens", "rotate", str(tmp_path), "--if-due")
     assert "rotate token tok-2 in the console" in result.output
 
 
@@ -268,10 +253,11 @@ def test_the_sink_can_be_the_file_the_config_reads_the_token_from(
     config, server, key_file = served
     token_file = config / "scim.token"
     args = ["--admin-key-file", str(key_file)]
-    result = run("rotate", str(config), "--token-sink", f"file:{token_file}", *args)
+    sink = f"file:{token_file}"
+    result = cli("tokens", "rotate", str(config), "--token-sink", sink, *args, secrets=(server.token, KEY))
     assert result.exit_code == 0, result.output
     assert token_file.read_text().strip() != server.token
-    result = run("status", str(config), *args)
+    result = cli("tokens", "status", str(config), *args, secrets=(server.token, KEY))
     assert result.exit_code == 0, result.output
     assert "(file:scim.token) is accepted" in result.output
     assert "the target's tokens are the declared ones" in result.output
