@@ -2,6 +2,7 @@ import dataclasses
 import random
 
 import pytest
+from builders import group, user
 
 from scimform.engine.changes import Action, Change, Kind, MemberRef
 from scimform.engine.diff import Diff, diff
@@ -12,21 +13,6 @@ from scimform.model import Address, DesiredState, Group, LiveState, User
 
 PRUNE = Ownership(prune=True)
 KEEP = Ownership(prune=False)
-
-
-def user(name: str, **kw: object) -> User:
-    first = name.split("@")[0].capitalize()
-    values: dict[str, object] = {
-        "given_name": first,
-        "family_name": "Example",
-        "display_name": f"{first} Example",
-    }
-    values.update(kw)
-    return User(user_name=name, **values)  # type: ignore[arg-type]
-
-
-def group(name: str, *members: str, **kw: object) -> Group:
-    return Group(display_name=name, members=frozenset(members), **kw)  # type: ignore[arg-type]
 
 
 def live(users: list[User], groups: list[Group], unread: tuple[str, ...] = ()) -> LiveState:

@@ -1,14 +1,12 @@
 import dataclasses
 
+from builders import user
+
 from scimform.engine.changes import Action
 from scimform.engine.order import MEMBERS_PER_PATCH, Phase, Step, apply_order
 from scimform.engine.plan import make_plan
 from scimform.engine.policy import Ownership, Safety
-from scimform.model import DesiredState, Group, LiveState, User
-
-
-def user(name: str, **kw: object) -> User:
-    return User(user_name=name, given_name="G", family_name="F", display_name="G F", **kw)  # type: ignore[arg-type]
+from scimform.model import DesiredState, Group, LiveState
 
 
 def steps_for(desired: DesiredState, live: LiveState) -> list[Step]:

@@ -3,15 +3,12 @@ import json
 from datetime import date
 
 import pytest
+from builders import user
 
 from scimform.engine.plan import FORMAT_VERSION, Plan, Summary, make_plan
 from scimform.engine.policy import Ownership, Safety
 from scimform.errors import ScimformError
-from scimform.model import DesiredState, ExpectedToken, Group, LiveState, User
-
-
-def user(name: str, **kw: object) -> User:
-    return User(user_name=name, given_name="G", family_name="F", display_name="G F", **kw)  # type: ignore[arg-type]
+from scimform.model import DesiredState, ExpectedToken, Group, LiveState
 
 
 def desired(title: str = "Engineer") -> DesiredState:

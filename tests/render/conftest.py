@@ -1,29 +1,23 @@
 """A representative plan for the renderer tests: one of every kind of change."""
 
 import pytest
+from builders import user
 
 from scimform.engine.plan import Plan, make_plan
 from scimform.engine.policy import Ownership, Safety
-from scimform.model import Address, DesiredState, Group, LiveState, User
-
-
-def person(name: str, **kw: object) -> User:
-    first = name.split("@")[0].capitalize()
-    return User(
-        user_name=f"{name}@corp.example",
-        given_name=first,
-        family_name="Example",
-        display_name=f"{first} Example",
-        **kw,  # type: ignore[arg-type]
-    )
+from scimform.model import Address, DesiredState, Group, LiveState
 
 
 def representative() -> Plan:
-    alice = person("alice", external_id="e-alice", title="Engineer", manager="dana@corp.example")
-    bob = person("bob", external_id="e-bob", title="Staff Engineer")
-    carol = person("carol", external_id="e-carol", active=False)
-    dana = person("dana", external_id="e-dana", address=Address(locality="Oxford", country="GB"))
-    erin = person("erin", external_id="e-erin-2")
+    alice = user(
+        "alice@corp.example", external_id="e-alice", title="Engineer", manager="dana@corp.example"
+    )
+    bob = user("bob@corp.example", external_id="e-bob", title="Staff Engineer")
+    carol = user("carol@corp.example", external_id="e-carol", active=False)
+    dana = user(
+        "dana@corp.example", external_id="e-dana", address=Address(locality="Oxford", country="GB")
+    )
+    erin = user("erin@corp.example", external_id="e-erin-2")
     desired = DesiredState(
         users=(alice, bob, carol, dana, erin),
         groups=(
@@ -37,11 +31,11 @@ def representative() -> Plan:
     )
     live = LiveState(
         users=(
-            person("alice", external_id="e-alice", title="Engineer", id="u-1"),
-            person("robert", external_id="e-bob", title="Engineer", id="u-2"),
-            person("carol", external_id="e-carol", id="u-3"),
-            person("erin", external_id="e-erin-1", id="u-5"),
-            person("frank", id="u-6"),
+            user("alice@corp.example", external_id="e-alice", title="Engineer", id="u-1"),
+            user("robert@corp.example", external_id="e-bob", title="Engineer", id="u-2"),
+            user("carol@corp.example", external_id="e-carol", id="u-3"),
+            user("erin@corp.example", external_id="e-erin-1", id="u-5"),
+            user("frank@corp.example", id="u-6"),
         ),
         groups=(
             Group(

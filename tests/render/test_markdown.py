@@ -1,13 +1,11 @@
 import re
 
+from builders import user
+
 from scimform.engine.plan import Plan, make_plan
 from scimform.engine.policy import Ownership, Safety
-from scimform.model import DesiredState, Group, LiveState, User
+from scimform.model import DesiredState, Group, LiveState
 from scimform.render.markdown import LIMIT, render_markdown
-
-
-def user(name: str, **kw: object) -> User:
-    return User(user_name=name, given_name="G", family_name="F", display_name="G F", **kw)  # type: ignore[arg-type]
 
 
 def big_plan(users: int) -> Plan:

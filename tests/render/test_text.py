@@ -1,15 +1,13 @@
 import dataclasses
 
+from builders import user
+
 from scimform.engine.plan import Plan, make_plan
 from scimform.engine.policy import Ownership, Safety
-from scimform.model import DesiredState, Group, LiveState, User
+from scimform.model import DesiredState, Group, LiveState
 from scimform.render.text import render_summary, render_text
 
 ESC = "\x1b["
-
-
-def user(name: str, **kw: object) -> User:
-    return User(user_name=name, given_name="G", family_name="F", display_name="G F", **kw)  # type: ignore[arg-type]
 
 
 def no_changes() -> Plan:
