@@ -2,30 +2,18 @@
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 
 import pytest
+from builders import entry_text, person, write_files
 
 from scimform.config.loader import load_config
 from scimform.diagnostics import Diagnostic, Severity
 
-ALICE = """\
-  - userName: alice@corp.example
-    externalId: a-1
-    givenName: Alice
-    familyName: Liddell
-    displayName: Alice Liddell
-    email: alice@corp.example
-"""
-
-
-def write(root: Path, files: dict[str, str]) -> Path:
-    for name, text in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text), encoding="utf-8")
-    return root
+ALICE = entry_text(
+    person("alice", externalId="a-1", familyName="Liddell", displayName="Alice Liddell")
+)
+NAMES = {"givenName": "Given", "familyName": "Family", "displayName": "Given Family"}
 
 
 def hits(root: Path, code: str) -> list[Diagnostic]:
@@ -42,18 +30,10 @@ def where(root: Path, diagnostics: list[Diagnostic]) -> list[tuple[str, int | No
 
 
 def user(name: str, **fields: str) -> str:
-    """A valid user entry, with some fields replaced ("" drops the field)."""
-    values = {
-        "userName": name,
-        "externalId": f"id-{name}",
-        "givenName": "Given",
-        "familyName": "Family",
-        "displayName": "Given Family",
-        "email": name if "@" in name else f"{name}@corp.example",
-    }
-    values.update(fields)
-    lines = [f"{key}: {value}" for key, value in values.items() if value != ""]
-    return "  - " + "\n    ".join(lines) + "\n"
+    """A valid user entry as text, with some fields replaced ("" drops the field)."""
+    return entry_text(
+        person(name, **{"userName": name, "externalId": f"id-{name}", **NAMES, **fields})
+    )
 
 
 # (files, code, file, line): the single diagnostic with that code, and where it points.
@@ -326,7 +306,7 @@ CASES = [
 def test_each_rule_points_at_the_file_and_line(
     tmp_path: Path, files: dict[str, str], code: str, file: str, line: int
 ) -> None:
-    root = write(tmp_path, files)
+    root = write_files(tmp_path, files, dedent=True)
     found = hits(root, code)
     assert where(root, found) == [(file, line)], [str(d.location) + " " + d.message for d in found]
     assert found[0].hint, "every diagnostic says what to do"
@@ -334,7 +314,7 @@ def test_each_rule_points_at_the_file_and_line(
 
 
 def test_a_duplicate_names_the_first_place(tmp_path: Path) -> None:
-    root = write(
+    root = write_files(
         tmp_path,
         {
             "a.yaml": "users:\n" + ALICE,
@@ -347,16 +327,16 @@ def test_a_duplicate_names_the_first_place(tmp_path: Path) -> None:
 
 
 def test_missing_external_id_is_a_warning_unless_required(tmp_path: Path) -> None:
-    root = write(tmp_path, {"p.yaml": "users:\n" + user("bob", externalId="")})
+    root = write_files(tmp_path, {"p.yaml": "users:\n" + user("bob", externalId="")})
     (found,) = hits(root, "user.missing-external-id")
     assert found.severity is Severity.WARNING
-    write(root, {"scimform.yaml": "require_external_id: true\n"})
+    write_files(root, {"scimform.yaml": "require_external_id: true\n"})
     (found,) = hits(root, "user.missing-external-id")
     assert found.severity is Severity.ERROR
 
 
 def test_risky_characters_warn_and_spare_profile_urls(tmp_path: Path) -> None:
-    root = write(
+    root = write_files(
         tmp_path,
         {
             "p.yaml": "users:\n"
@@ -369,7 +349,7 @@ def test_risky_characters_warn_and_spare_profile_urls(tmp_path: Path) -> None:
 
 
 def test_did_you_mean_for_unknown_keys_and_members(tmp_path: Path) -> None:
-    root = write(
+    root = write_files(
         tmp_path,
         {
             "p.yaml": "users:\n"
@@ -383,7 +363,9 @@ def test_did_you_mean_for_unknown_keys_and_members(tmp_path: Path) -> None:
 
 
 def test_multi_valued_input_says_why(tmp_path: Path) -> None:
-    root = write(tmp_path, {"p.yaml": "users:\n" + user("bob", email="[a@x.example, b@x.example]")})
+    root = write_files(
+        tmp_path, {"p.yaml": "users:\n" + user("bob", email="[a@x.example, b@x.example]")}
+    )
     (found,) = hits(root, "user.multi-valued-email")
     assert "accepts one email" in found.message
     assert not hits(root, "schema.wrong-type"), "the list gets its own diagnostic only"
@@ -393,7 +375,7 @@ def test_a_mistake_is_reported_once_not_as_a_cascade(tmp_path: Path) -> None:
     # A bad value is reported where it is; the rest of the user is still checked (bob's
     # invalid email), the bad key is not also "missing" (carol's givenName), and groups
     # naming either of them do not add "unknown member".
-    root = write(
+    root = write_files(
         tmp_path,
         {
             "scimform.yaml": "{}\n",
@@ -409,7 +391,7 @@ def test_a_mistake_is_reported_once_not_as_a_cascade(tmp_path: Path) -> None:
 
 def test_a_secret_in_the_token_field_is_never_shown(tmp_path: Path) -> None:
     secret = "sekrit-" + "A1b2" * 140
-    root = write(
+    root = write_files(
         tmp_path,
         {
             "scimform.yaml": f"target:\n  token: {secret}\n",
@@ -427,7 +409,7 @@ def test_a_secret_in_the_token_field_is_never_shown(tmp_path: Path) -> None:
 
 
 def test_a_valid_config_has_no_diagnostics(tmp_path: Path) -> None:
-    root = write(
+    root = write_files(
         tmp_path,
         {
             "scimform.yaml": "require_external_id: true\n",

@@ -13,10 +13,9 @@ from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
 
+import builders
 import httpx
 import pytest
-
-from scimform.wire import GROUP_SCHEMA, PATCH_SCHEMA, USER_SCHEMA
 
 Doc = dict[str, Any]
 # A running `scimform serve`: the process, its SCIM endpoint and the lines it printed.
@@ -25,41 +24,22 @@ Serving = tuple[subprocess.Popen[str], str, list[str]]
 SCIMFORM = str(Path(sys.executable).parent / "scimform")
 
 
-def _user_doc(user_name: str = "alice@corp.example", **extra: Any) -> Doc:
-    doc: Doc = {
-        "schemas": [USER_SCHEMA],
-        "userName": user_name,
-        "name": {"givenName": "Alice", "familyName": "Liddell"},
-        "displayName": "Alice Liddell",
-    }
-    doc.update(extra)
-    return doc
-
-
-def _group_doc(display_name: str = "platform-admins", **extra: Any) -> Doc:
-    return {"schemas": [GROUP_SCHEMA], "displayName": display_name, **extra}
-
-
-def _patch(*operations: Doc) -> Doc:
-    return {"schemas": [PATCH_SCHEMA], "Operations": list(operations)}
-
-
 @pytest.fixture
 def user_doc() -> Callable[..., Doc]:
     """Build a valid SCIM User document: `user_doc(userName, **attributes)`."""
-    return _user_doc
+    return builders.user_doc
 
 
 @pytest.fixture
 def group_doc() -> Callable[..., Doc]:
     """Build a valid SCIM Group document: `group_doc(displayName, **attributes)`."""
-    return _group_doc
+    return builders.group_doc
 
 
 @pytest.fixture
 def patch() -> Callable[..., Doc]:
     """Build a PatchOp body from operations."""
-    return _patch
+    return builders.patch_doc
 
 
 @pytest.fixture
@@ -74,7 +54,7 @@ def make_user(scim: httpx.Client) -> Callable[..., Doc]:
     """Create a user over HTTP and return the stored document."""
 
     def make(user_name: str = "alice@corp.example", **extra: Any) -> Doc:
-        response = scim.post("/Users", json=_user_doc(user_name, **extra))
+        response = scim.post("/Users", json=builders.user_doc(user_name, **extra))
         assert response.status_code == 201, response.text
         created: Doc = response.json()
         return created
@@ -89,7 +69,7 @@ def make_group(scim: httpx.Client) -> Callable[..., Doc]:
     def make(
         display_name: str = "platform-admins", members: tuple[str, ...] = (), **extra: Any
     ) -> Doc:
-        body = _group_doc(display_name, members=[{"value": m} for m in members], **extra)
+        body = builders.group_doc(display_name, members=[{"value": m} for m in members], **extra)
         response = scim.post("/Groups", json=body)
         assert response.status_code == 201, response.text
         created: Doc = response.json()
