@@ -259,7 +259,7 @@ def test_rate_limit_keeps_the_read_under_the_stores_rate(
     server = scim_server_factory(knobs=Knobs(rate_limit=20))
     load_org(server.store, USERS, GROUPS)
     target = Target(tmp_path, server.url, server.token, server)
-    target.write(USERS, GROUPS)
+    target.write(USERS, GROUPS, ownership={"prune": False})  # the default
     paced = target.plan("--rate-limit", "12")
     assert paced.exit_code == 0, paced.output
     assert f"Read the live state in {LEAST} requests." in paced.stderr

@@ -254,7 +254,9 @@ def test_the_sink_can_be_the_file_the_config_reads_the_token_from(
     token_file = config / "scim.token"
     args = ["--admin-key-file", str(key_file)]
     sink = f"file:{token_file}"
-    result = cli("tokens", "rotate", str(config), "--token-sink", sink, *args, secrets=(server.token, KEY))
+    result = cli(
+        "tokens", "rotate", str(config), "--token-sink", sink, *args, secrets=(server.token, KEY)
+    )
     assert result.exit_code == 0, result.output
     assert token_file.read_text().strip() != server.token
     result = cli("tokens", "status", str(config), *args, secrets=(server.token, KEY))
