@@ -1,4 +1,5 @@
-"""The one way tests run the scimform CLI in-process: `cli(*args, env=..., secrets=...)`.
+"""The one way tests run the scimform CLI in-process: `cli(*args, env=..., secrets=...)`;
+and, where a real process matters (signals), `start(*args, env=...)` runs the console script.
 
 It runs `scimform.cli.main` through click's CliRunner with NO_COLOR=1, re-raises an
 exception the CLI did not turn into an exit code (with its traceback), and always checks
@@ -9,7 +10,11 @@ test without repeating the secret or the output that held it.
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Iterable, Mapping
+from pathlib import Path
 
 import click
 from click.testing import CliRunner, Result
@@ -17,6 +22,7 @@ from click.testing import CliRunner, Result
 from scimform.cli import main
 
 Env = Mapping[str, str | None]
+SCIMFORM = str(Path(sys.executable).parent / "scimform")  # the console script
 
 
 def cli(
@@ -57,3 +63,25 @@ def assert_no_secret(result: Result, secrets: Iterable[str]) -> None:
                 raise AssertionError(
                     f"secret #{number + 1} ({len(secret)} characters) appeared in {stream}"
                 )
+
+
+def start(*args: str, env: Mapping[str, str]) -> subprocess.Popen[str]:
+    """Start `scimform ARGS...` as a process with NO_COLOR=1 and `env` on top of os.environ,
+    stdout and stderr on pipes. The caller checks its output for secrets."""
+    environment = {**os.environ, "NO_COLOR": "1", **env}
+    return subprocess.Popen(
+        [SCIMFORM, *args],
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def wait_for_progress(process: subprocess.Popen[str]) -> None:
+    """Read the process's stderr up to its first progress line ("Applied N of M steps.")."""
+    assert process.stderr is not None
+    line = process.stderr.readline()
+    while line and not line.startswith("Applied "):
+        line = process.stderr.readline()
+    assert line, "apply ended before it showed progress"

@@ -17,7 +17,6 @@ import re
 import shutil
 import signal
 import subprocess
-import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -28,7 +27,7 @@ import pytest
 import yaml
 from builders import group_doc, person, team, write_config
 from click.testing import Result
-from scimform_cli import cli
+from scimform_cli import SCIMFORM, cli, start, wait_for_progress
 
 from scimform.backends import retry
 from scimform.cli.apply_report import summary
@@ -43,7 +42,6 @@ from scimform.wire import user_to_scim
 
 StartServer = Callable[..., Any]
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
-SCIMFORM = str(Path(sys.executable).parent / "scimform")
 COLOUR = re.compile(r"\x1b\[(?:[0-9;]*;)?3[0-7](?:;[0-9;]*)?m")  # a foreground colour
 PLAIN_ENV = {key: value for key, value in os.environ.items() if key != "NO_COLOR"}
 
@@ -430,17 +428,10 @@ def test_ctrl_c_stops_new_requests_and_reports(
     server = scim_server_factory(knobs=Knobs(latency_ms=100))
     target = http_target(server)
     root = target.config(tmp_path / "config", [person(n) for n in range(40)], [])
-    scimform = str(Path(sys.executable).parent / "scimform")
-    env = {**os.environ, "SCIM_TOKEN": server.token, "NO_COLOR": "1"}
-    args = [scimform, "apply", str(root), "--auto-approve", "--parallelism", "2"]
-    process = subprocess.Popen(
-        args, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-    )
+    args = ("apply", str(root), "--auto-approve", "--parallelism", "2")
+    process = start(*args, env={"SCIM_TOKEN": server.token})
     try:
-        assert process.stderr is not None
-        line = process.stderr.readline()
-        while line and not line.startswith("Applied "):
-            line = process.stderr.readline()
+        wait_for_progress(process)
         process.send_signal(signal.SIGINT)
         out, err = process.communicate(timeout=60)
     finally:

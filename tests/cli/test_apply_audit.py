@@ -10,7 +10,6 @@ import json
 import os
 import signal
 import subprocess
-import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -18,7 +17,7 @@ from typing import Any
 import pytest
 from builders import person, team, write_config
 from click.testing import Result
-from scimform_cli import cli
+from scimform_cli import cli, start, wait_for_progress
 
 from scimform.audit import read_records
 from scimform.server.knobs import Knobs
@@ -134,7 +133,7 @@ def test_a_stopped_apply_is_recorded(scim_server_factory: Any, tmp_path: Path) -
     )
     process = _apply_in_background(server, root)
     try:
-        _wait_for_progress(process)
+        wait_for_progress(process)
         process.send_signal(signal.SIGINT)
         out, err = process.communicate(timeout=60)
     finally:
@@ -162,20 +161,8 @@ def test_audit_log_paths_are_made_as_needed(
 
 
 def _apply_in_background(server: Any, root: Path, *extra: str) -> subprocess.Popen[str]:
-    scimform = str(Path(sys.executable).parent / "scimform")
-    env = {**os.environ, "SCIM_TOKEN": server.token, "NO_COLOR": "1", "GITHUB_ACTOR": "ci-bot"}
-    args = [scimform, "apply", str(root), "--auto-approve", "--parallelism", "2", *extra]
-    return subprocess.Popen(
-        args, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-    )
-
-
-def _wait_for_progress(process: subprocess.Popen[str]) -> None:
-    assert process.stderr is not None
-    line = process.stderr.readline()
-    while line and not line.startswith("Applied "):
-        line = process.stderr.readline()
-    assert line, "apply ended before it showed progress"
+    args = ("apply", str(root), "--auto-approve", "--parallelism", "2", *extra)
+    return start(*args, env={"SCIM_TOKEN": server.token, "GITHUB_ACTOR": "ci-bot"})
 
 
 def test_sigterm_stops_the_apply_like_ctrl_c_and_closes_the_record(
@@ -189,7 +176,7 @@ def test_sigterm_stops_the_apply_like_ctrl_c_and_closes_the_record(
     )
     process = _apply_in_background(server, root)
     try:
-        _wait_for_progress(process)
+        wait_for_progress(process)
         process.send_signal(signal.SIGTERM)
         out, err = process.communicate(timeout=60)
     finally:
@@ -215,7 +202,7 @@ def test_after_sigkill_every_acknowledged_step_is_recorded_and_verify_says_inter
     )
     process = _apply_in_background(server, root)
     try:
-        _wait_for_progress(process)
+        wait_for_progress(process)
         process.kill()
         process.communicate(timeout=60)
     finally:
