@@ -15,6 +15,53 @@ _SMALL = 5_000
 _SUGGESTION_BUDGET = 200
 
 
+def _edits(a: str, b: str) -> int:
+    """Edits (insert, delete, replace, swap two neighbours) that turn `a` into `b`."""
+    before: list[int] = []
+    row = list(range(len(b) + 1))
+    for i, x in enumerate(a, 1):
+        current = [i]
+        for j, y in enumerate(b, 1):
+            cost = min(row[j] + 1, current[j - 1] + 1, row[j - 1] + (x != y))
+            if i > 1 and j > 1 and x == b[j - 2] and a[i - 2] == y:
+                cost = min(cost, before[j - 2] + 1)
+            current.append(cost)
+        before, row = row, current
+    return row[-1]
+
+
+def _distinct(word: str, name: str) -> tuple[str, str]:
+    """The parts of two names that tell them apart: a domain both share says nothing."""
+    a, b = word.casefold(), name.casefold()
+    local_a, at_a, domain_a = a.rpartition("@")
+    local_b, at_b, domain_b = b.rpartition("@")
+    if at_a and at_b and domain_a == domain_b:
+        return local_a, local_b
+    return a, b
+
+
+def similar(word: str, name: str) -> bool:
+    """Whether `name` is a plausible typo of `word`: a few edits apart, measured on what
+    differs (so "nobody@corp.example" is not like "fay@corp.example", nor "dan" like
+    "ann"). One edit for short names, two up to ten characters, three beyond."""
+    a, b = _distinct(word, name)
+    shorter = min(len(a), len(b))
+    allowed = 1 if shorter <= 4 else 2 if shorter <= 10 else 3
+    return abs(len(a) - len(b)) <= allowed and _edits(a, b) <= allowed
+
+
+def close_names(word: str, names: Iterable[str], n: int = 1) -> list[str]:
+    """Up to `n` of `names` that `word` may be a typo of, the closest first."""
+    pool = list(names)
+    wanted = max(n, 10)
+    close = [c for c in difflib.get_close_matches(word, pool, wanted, 0.5) if similar(word, c)]
+    if not close:  # the same again, letter case aside
+        lowered = {name.casefold(): name for name in pool}
+        folded = difflib.get_close_matches(word.casefold(), list(lowered), wanted, 0.5)
+        close = [lowered[c] for c in folded if similar(word, lowered[c])]
+    return close[:n]
+
+
 class Suggester:
     """'did you mean' over a set of names, bounded in cost."""
 
@@ -32,11 +79,7 @@ class Suggester:
             return otherwise
         self._budget -= 1
         pool = self._by_prefix.get(word[:2].casefold(), []) if self._by_prefix else self._names
-        close = difflib.get_close_matches(word, pool, n=1, cutoff=0.6)
-        if not close:
-            lowered = {n.casefold(): n for n in pool}
-            close = difflib.get_close_matches(word.casefold(), list(lowered), n=1, cutoff=0.6)
-            close = [lowered[c] for c in close]
+        close = close_names(word, pool)
         return f'did you mean "{close[0]}"?' if close else otherwise
 
 

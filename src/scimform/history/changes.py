@@ -35,7 +35,8 @@ class Event:
     `action` is created, deleted, updated, member-added, member-removed or unloadable;
     `field`, `before` and `after` say what an update changed; `member` names the user a
     member event is about; `problem` says why a config did not load. `person` and
-    `group` are identity keys (see `person_key`).
+    `group` are identity keys (see `person_key`); `aliases` are a group's `previously:`
+    names, by which it may be asked for too.
     """
 
     subject: str
@@ -48,6 +49,7 @@ class Event:
     person: str | None = None
     group: str | None = None
     problem: str | None = None
+    aliases: tuple[str, ...] = ()
 
 
 @dataclass
@@ -176,9 +178,13 @@ def _group_order(group: Group | None) -> tuple[str, str]:
 
 def _group_events(was: Group | None, now: Group | None, out: StateChanges) -> None:
     if was is None and now is not None:
-        out.events.append(Event("group", now.display_name, "created", group=group_key(now)))
+        out.events.append(
+            Event("group", now.display_name, "created", group=group_key(now), aliases=now.previously)
+        )
     elif now is None and was is not None:
-        out.events.append(Event("group", was.display_name, "deleted", group=group_key(was)))
+        out.events.append(
+            Event("group", was.display_name, "deleted", group=group_key(was), aliases=was.previously)
+        )
     elif was is not None and now is not None:
         key = group_key(now)
         if group_key(was) != key:
@@ -189,7 +195,10 @@ def _group_events(was: Group | None, now: Group | None, out: StateChanges) -> No
         ):
             if old != new:
                 out.events.append(
-                    Event("group", now.display_name, "updated", name, old, new, group=key)
+                    Event(
+                        "group", now.display_name, "updated", name, old, new, group=key,
+                        aliases=now.previously,
+                    )
                 )
 
 
@@ -210,5 +219,13 @@ def _member_events(
     for action, members in (("member-added", added), ("member-removed", removed)):
         for member, person in members:
             out.events.append(
-                Event("group", shown.display_name, action, member=member, person=person, group=key)
+                Event(
+                    "group",
+                    shown.display_name,
+                    action,
+                    member=member,
+                    person=person,
+                    group=key,
+                    aliases=shown.previously,
+                )
             )
