@@ -42,9 +42,39 @@ def test_local_absolute_path_and_store_closed_on_close(tmp_path: Path) -> None:
     backend = open_backend(f"local:{path}", None, tmp_path / "config", environ={})
     assert list(backend.iter_groups()) == []
     backend.close()
-    assert path.exists()
+    assert not path.exists()  # a read makes nothing
     with pytest.raises(Exception, match="closed"):
         list(backend.iter_groups())
+
+
+def test_a_missing_store_reads_as_empty_and_the_first_write_creates_it(
+    tmp_path: Path, user_doc: Callable[..., Doc]
+) -> None:
+    path = tmp_path / "new" / "dir" / "store.db"
+    backend = open_backend(f"local:{path}", None, tmp_path, environ={})
+    try:
+        assert list(backend.iter_users()) == []
+        assert list(backend.iter_groups()) == []
+        assert not path.parent.exists()  # not even the directory
+        alice = backend.create_user(user_doc("alice@corp.example")).doc
+        assert [d["id"] for d in backend.iter_users()] == [alice["id"]]
+    finally:
+        backend.close()
+    with Store.open(path) as store:
+        assert store.count_users() == 1
+        # Provisioning is on, and no token was made: a local: target needs none, and the
+        # first one comes from `scimform server enable` if the store is ever served.
+        assert store.provisioning().enabled
+        assert store.list_tokens() == []
+
+
+def test_an_existing_store_gets_no_token_either(tmp_path: Path) -> None:
+    with Store.open(tmp_path / "s.db"):
+        pass
+    backend = open_backend("local:s.db", None, tmp_path, environ={})
+    backend.close()
+    with Store.open(tmp_path / "s.db") as store:
+        assert store.list_tokens() == []
 
 
 def test_http_endpoint_with_an_env_token(scim_server: Any) -> None:
@@ -95,4 +125,6 @@ def test_the_token_is_never_shown() -> None:
     assert "secret" not in repr(BearerToken("secret"))
     label = target_label("https://scim.example.com/t/scim/v2?token=secret", Path("."))
     assert label == "https://scim.example.com/t/scim/v2"
-    assert target_label("local:s.db", Path("/cfg")) == "embedded store /cfg/s.db"
+    assert target_label("local:s.db", Path("/cfg")) == (
+        "embedded store /cfg/s.db (new: read as empty; apply creates it)"
+    )

@@ -281,7 +281,9 @@ def test_an_unknown_user_fails_and_suggests_only_similar_names(
     result = _history(identity, "--user", "nobody@corp.example")
     assert result.exit_code == 1
     # bob@corp.example shares the domain, not the name: no "did you mean" for it.
-    assert result.stderr == 'no history for user "nobody@corp.example" in identity (8 commits read)\n'
+    assert result.stderr == (
+        'no history for user "nobody@corp.example" in identity (8 commits read)\n'
+    )
     typo = _history(identity, "--user", "alcie@corp.example")
     assert typo.exit_code == 1
     assert typo.stderr.endswith('; did you mean "alice@corp.example"?\n')

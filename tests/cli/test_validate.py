@@ -161,3 +161,22 @@ def test_the_console_script(tmp_path: Path) -> None:
     assert done.returncode == 1
     assert "error[group.unknown-member]" in done.stdout
     assert done.stderr == ""
+
+
+def test_did_you_mean_needs_a_real_likeness(tmp_path: Path) -> None:
+    user = "  - {{userName: {0}@corp.example, externalId: {0}, givenName: A, familyName: B, " \
+        "displayName: A B, email: {0}@corp.example}}\n"  # fmt: skip
+    (tmp_path / "scimform.yaml").write_text("ownership:\n  prune: false\n")
+    (tmp_path / "users.yaml").write_text(
+        "users:\n" + user.format("fay") + user.format("ann") + "groups:\n"
+        "  - {displayName: g, members: [nobody@corp.example, dan@corp.example, "
+        "anne@corp.example]}\n"
+    )
+    code, out = run(str(tmp_path))
+    assert code == 1
+    hints = [line.strip() for line in out.splitlines() if line.startswith("    hint:")]
+    assert hints == [
+        "hint: declare the user, or remove this name",  # nobody: not "fay"
+        "hint: declare the user, or remove this name",  # dan: not "ann"
+        'hint: did you mean "ann@corp.example"?',  # anne: one letter more
+    ]

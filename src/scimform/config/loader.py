@@ -5,7 +5,8 @@ and check its shape; read the IdP exports named by `sources:`; run the rules; bu
 desired state. Positions are looked up only for the files that have diagnostics.
 
 Without scimform.yaml the defaults apply (local target, direct form, no scope), and an info
-diagnostic says so.
+diagnostic says so; a directory without scimform.yaml that declares nothing is an error
+(`config.empty`).
 """
 
 from __future__ import annotations
@@ -69,8 +70,6 @@ def _load_config(root: Path) -> LoadedConfig:
     settings, decl, readable = SettingsFile(), Declarations.empty(), True
     if found.settings is not None:
         settings, readable = _read_settings(found.settings, settings_site, decl, direct)
-    elif root.is_dir():
-        direct.append(_no_settings(root, found.resources))
     if not readable:
         # Without the settings, users cannot be read as intended (a mapping changes what
         # they mean): only check that the other files parse, to avoid a flood of errors.
@@ -84,6 +83,8 @@ def _load_config(root: Path) -> LoadedConfig:
     decl.findings.extend(check(decl, settings, settings_site))
     desired, scope_findings = build_desired(decl, settings)
     decl.findings.extend(scope_findings)
+    if found.settings is None and root.is_dir():
+        direct.append(_no_settings(root, desired, _has_errors(direct, decl.findings)))
     return LoadedConfig(root, settings, desired, _sorted(direct, decl.findings), found.resources)
 
 
@@ -93,12 +94,22 @@ def _sorted(direct: list[Diagnostic], findings: list[Finding]) -> Diagnostics:
     return Diagnostics(diagnostics.sorted())
 
 
-def _no_settings(root: Path, resources: tuple[Path, ...]) -> Diagnostic:
-    if not resources:
+def _has_errors(direct: list[Diagnostic], findings: list[Finding]) -> bool:
+    return any(d.severity is Severity.ERROR for d in direct) or any(
+        f.severity is Severity.ERROR for f in findings
+    )
+
+
+def _no_settings(root: Path, desired: DesiredState, has_errors: bool) -> Diagnostic:
+    """Without scimform.yaml the defaults apply; but a directory that declares nothing
+    either is not the config directory or is not one yet, and planning it would show
+    "no changes" (or, with prune, delete everyone), so it is an error."""
+    if not (desired.users or desired.groups or desired.tokens or has_errors):
         return Diagnostic(
-            Severity.WARNING, "config.empty", f"no {SETTINGS_FILE} and no other *.yaml files",
-            Location(str(root)), "is this the config directory? declare users and groups in "
-            "*.yaml files",
+            Severity.ERROR, "config.empty",
+            f"no {SETTINGS_FILE} here and nothing declared: this is not a config directory",
+            Location(str(root)), "give the directory that holds scimform.yaml, or start a "
+            "config here with `scimform init`",
         )  # fmt: skip
     return Diagnostic(
         Severity.INFO, "config.no-settings",

@@ -43,11 +43,12 @@ def _distinct(word: str, name: str) -> tuple[str, str]:
 def similar(word: str, name: str) -> bool:
     """Whether `name` is a plausible typo of `word`: a few edits apart, measured on what
     differs (so "nobody@corp.example" is not like "fay@corp.example", nor "dan" like
-    "ann"). One edit for short names, two up to ten characters, three beyond."""
+    "ann"). One edit for names up to four characters, two up to ten, three beyond; and
+    never so many that little of the shorter name is left."""
     a, b = _distinct(word, name)
-    shorter = min(len(a), len(b))
-    allowed = 1 if shorter <= 4 else 2 if shorter <= 10 else 3
-    return abs(len(a) - len(b)) <= allowed and _edits(a, b) <= allowed
+    longer, shorter = max(len(a), len(b)), min(len(a), len(b))
+    allowed = min(1 if longer <= 4 else 2 if longer <= 10 else 3, shorter - 1)
+    return longer - shorter <= allowed and _edits(a, b) <= allowed
 
 
 def close_names(word: str, names: Iterable[str], n: int = 1) -> list[str]:

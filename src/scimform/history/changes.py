@@ -178,13 +178,11 @@ def _group_order(group: Group | None) -> tuple[str, str]:
 
 def _group_events(was: Group | None, now: Group | None, out: StateChanges) -> None:
     if was is None and now is not None:
-        out.events.append(
-            Event("group", now.display_name, "created", group=group_key(now), aliases=now.previously)
-        )
+        key, aliases = group_key(now), now.previously
+        out.events.append(Event("group", now.display_name, "created", group=key, aliases=aliases))
     elif now is None and was is not None:
-        out.events.append(
-            Event("group", was.display_name, "deleted", group=group_key(was), aliases=was.previously)
-        )
+        key, aliases = group_key(was), was.previously
+        out.events.append(Event("group", was.display_name, "deleted", group=key, aliases=aliases))
     elif was is not None and now is not None:
         key = group_key(now)
         if group_key(was) != key:
@@ -196,7 +194,13 @@ def _group_events(was: Group | None, now: Group | None, out: StateChanges) -> No
             if old != new:
                 out.events.append(
                     Event(
-                        "group", now.display_name, "updated", name, old, new, group=key,
+                        "group",
+                        now.display_name,
+                        "updated",
+                        name,
+                        old,
+                        new,
+                        group=key,
                         aliases=now.previously,
                     )
                 )
