@@ -43,7 +43,9 @@ def render_markdown(plan: Plan, *, limit: int = LIMIT) -> str:
     # The one-line list may take half of what is left; the details take the rest.
     entries = ([plain(summary_entry(c))] for c in plan.changes)
     writer.fenced(entries, len(plan.changes), writer.size + (limit - _TAIL - writer.size) // 2)
-    writer.add(f"\n<details><summary>Details: {len(plan.changes)} changes</summary>\n\n")
+    count = len(plan.changes)
+    noun = "change" if count == 1 else "changes"
+    writer.add(f"\n<details><summary>Details: {count} {noun}</summary>\n\n")
     writer.fenced(map(_detail_lines, plan.changes), len(plan.changes), limit - _TAIL)
     writer.add("\n</details>\n")
     if writer.truncated:
