@@ -2,10 +2,12 @@
 
 Before the records are read, the mapping is checked against what the export holds: a
 template naming a field that no record of the export fills (a typo such as `{surnme}`,
-or a column the export lacks) is reported once, at the mapping key, with the closest
-field the export does have. Without this, every record would get its own "has no
-familyName" error pointing at the export, and a template such as `"{givenName}
-{surnme}"` would quietly make every displayName half of what was meant.
+or a column the export lacks) is an error, reported once, at the mapping key, with the
+closest field the export does have. Without this, every record would get its own "has no
+familyName" error pointing at the export, a template such as `"{givenName} {surnme}"`
+would quietly make every displayName half of what was meant, and `department: "{dept}"`
+would plan to clear everyone's department. A placeholder written `{dept?}` is optional:
+no record need fill it.
 """
 
 from __future__ import annotations
@@ -15,16 +17,12 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from scimform.config.declared import Declarations, Finding, Site, error, warning
+from scimform.config.declared import Declarations, Finding, Site, error
+from scimform.config.names import close_names
 from scimform.config.schema import SettingsFile
-from scimform.config.schema_errors import did_you_mean
 from scimform.config.shape import Mapper, read_record
 from scimform.config.sources import SourceError, SourceRecord, read_source
 from scimform.config.template import Alternative, Placeholder
-
-# Attributes without which a user is an error: an unfilled template for one is an error,
-# for any other attribute a warning (an export may lack an optional column).
-_NEEDED = frozenset({"userName", "givenName", "familyName", "displayName", "email"})
 
 
 def read_sources(
@@ -67,7 +65,7 @@ def unfilled_templates(
     unfilled: set[str] = set()
     fields: list[str] | None = None
     for key, attribute, placeholder in mapping.compiled.placeholders():
-        if any(_filled(alt, records) for alt in placeholder.alternatives):
+        if placeholder.optional or any(_filled(alt, records) for alt in placeholder.alternatives):
             continue
         if fields is None:
             fields = _field_names(r.fields for r in records)
@@ -96,20 +94,39 @@ def _field_names(rows: Iterable[Mapping[str, Any]]) -> list[str]:
     return list(names)
 
 
+def _expansions(short: str, fields: list[str]) -> list[str]:
+    """The one field `short` abbreviates ("dept" -> "department"): same first letter, and
+    its letters in order; none when several fit."""
+    folded = short.casefold()
+    if len(folded) < 3:
+        return []
+    found = [f for f in fields if f[:1].casefold() == folded[0] and _in_order(folded, f)]
+    return found if len(found) == 1 else []
+
+
+def _in_order(letters: str, word: str) -> bool:
+    rest = iter(word.casefold())
+    return all(letter in rest for letter in letters)
+
+
 def _unfilled(
     key: str, attribute: str, placeholder: Placeholder, export: str, fields: list[str], site: Site
 ) -> Finding:
     names = [alt.name for alt in placeholder.alternatives]
     shown = " or ".join(f'"{name}"' for name in names)
-    hint = did_you_mean(names[0], fields) or (
-        f"name a field the export has: {', '.join(fields[:12])}"
-        + (", ..." if len(fields) > 12 else "")
+    close = [c for name in names for c in close_names(name, fields) or _expansions(name, fields)]
+    listed = ", ".join(fields[:12]) + (", ..." if len(fields) > 12 else "")
+    optional = "{" + "|".join(names) + "?}"
+    hint = (
+        f'did you mean "{close[0]}"?'
+        if close
+        else f"name a field the export has ({listed}), or write {optional} if the "
+        "export may lack it"
     )
-    make = error if attribute in _NEEDED else warning
-    return make(
+    return error(
         "mapping.unknown-field",
-        f"{key}: no user in {export} has a value for {shown}, so no user gets {attribute} "
-        "from this template",
+        f"{key}: no user in {export} has a value for {shown}, so no user would get "
+        f"{attribute} from this template",
         site.at("mapping", key),
         hint,
     )
