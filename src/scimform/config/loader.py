@@ -25,10 +25,13 @@ from scimform.config.rules import check
 from scimform.config.schema import SETTINGS_FILE, SettingsFile
 from scimform.config.shape import Mapper, read_resource, read_settings
 from scimform.config.source_users import read_sources
-from scimform.config.yamlio import YamlReadError, load_yaml
+from scimform.config.yamlio import MAX_FILE_BYTES, YamlReadError, load_yaml
 from scimform.diagnostics import Diagnostic, Diagnostics, Location, Severity
 from scimform.errors import ConfigError
 from scimform.model import DesiredState
+
+# Codes of a file that could not be read or parsed at all.
+_UNLOADABLE = ("yaml.", "file.", "config.")
 
 
 @dataclass(frozen=True)
@@ -77,21 +80,49 @@ def _load_config(root: Path) -> LoadedConfig:
             _load(path, direct)
         return LoadedConfig(root, settings, DesiredState(), _sorted(direct, []), found.resources)
     mapping = _mapping(settings, settings_site, decl)
-    for path in found.resources:
-        _read_resource(path, mapping, decl, direct)
+    unloaded = [path for path in found.resources if not _read_resource(path, mapping, decl, direct)]
     read_sources(root, settings, settings_site, mapping, decl)
     decl.findings.extend(check(decl, settings, settings_site))
     desired, scope_findings = build_desired(decl, settings)
     decl.findings.extend(scope_findings)
+    if unloaded:
+        decl.findings[:] = _not_following_from(unloaded, decl.findings)
     if found.settings is None and root.is_dir():
         direct.append(_no_settings(root, desired, _has_errors(direct, decl.findings)))
     return LoadedConfig(root, settings, desired, _sorted(direct, decl.findings), found.resources)
 
 
 def _sorted(direct: list[Diagnostic], findings: list[Finding]) -> Diagnostics:
+    """Every diagnostic in file order; but a file that did not load comes first, as what
+    it says explains others (fix it, and they may go)."""
     diagnostics = Diagnostics(direct)
     diagnostics.extend(_resolve(findings))
-    return Diagnostics(diagnostics.sorted())
+    return Diagnostics(sorted(diagnostics.sorted(), key=lambda d: not _unloadable(d)))
+
+
+def _unloadable(diagnostic: Diagnostic) -> bool:
+    return diagnostic.severity is Severity.ERROR and diagnostic.code.startswith(_UNLOADABLE)
+
+
+def _not_following_from(unloaded: list[Path], findings: list[Finding]) -> list[Finding]:
+    """The findings, less those about a name that a file that did not load may declare
+    (its text holds the name): "dan is not declared" is wrong while dan's file is broken."""
+    texts = [_text(path) for path in unloaded]
+    return [
+        f
+        for f in findings
+        if f.refers_to is None or not any(f.refers_to.casefold() in text for text in texts)
+    ]
+
+
+def _text(path: Path) -> str:
+    """The file's text, casefolded; empty when it is too large (or unreadable) to scan."""
+    try:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            return ""
+        return path.read_bytes().decode("utf-8", errors="replace").casefold()
+    except OSError:
+        return ""
 
 
 def _has_errors(direct: list[Diagnostic], findings: list[Finding]) -> bool:
@@ -145,15 +176,17 @@ def _mapping(settings: SettingsFile, site: Site, decl: Declarations) -> Mapper |
 
 def _read_resource(
     path: Path, mapping: Mapper | None, decl: Declarations, direct: list[Diagnostic]
-) -> None:
+) -> bool:
+    """Read one resource file into `decl`; False when it could not be loaded at all."""
     site = Site(str(path))
-    data, _ = _load(path, direct)
+    data, readable = _load(path, direct)
     if data is None:
-        return
+        return readable
     if not isinstance(data, dict):
         decl.findings.append(_not_a_mapping(site, data))
-        return
+        return True
     decl.merge(read_resource(data, site, mapping))
+    return True
 
 
 def _load(path: Path, direct: list[Diagnostic], empty_ok: bool = False) -> tuple[object, bool]:
