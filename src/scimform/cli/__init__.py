@@ -34,11 +34,11 @@ def main(ctx: click.Context, debug: bool) -> None:
     """Plan and apply the people in AWS IAM Identity Center from YAML in git.
 
     Users, groups, memberships and SCIM tokens are declared in a directory of YAML files.
-    `validate` checks them and `fmt` formats them; `plan` shows what would change in the
-    live SCIM store and `apply` makes those changes; `import` writes a config from a live
-    store. `tokens` keeps the SCIM access tokens valid, `history` answers who changed what
-    and in which pull request, and `ci` holds the GitHub Actions steps. `serve` serves the
-    embedded store as an AWS-faithful SCIM endpoint and `server` administers it.
+    `init` starts one; `validate` checks it and `fmt` formats it; `plan` shows what would
+    change in the live SCIM store and `apply` makes those changes; `import` writes a config
+    from a live store. `tokens` keeps the SCIM access tokens valid, `history` answers who
+    changed what and in which pull request, and `ci` holds the GitHub Actions steps. `serve`
+    serves the embedded store as an AWS-faithful SCIM endpoint and `server` administers it.
     """
     ctx.ensure_object(dict)
     ctx.obj["debug"] = debug
@@ -52,6 +52,7 @@ def _register() -> None:
         fmt,
         history,
         import_,
+        init,
         plan,
         schema,
         serve,
@@ -60,7 +61,8 @@ def _register() -> None:
         validate,
     )
 
-    for module in (validate, fmt, schema, serve, server, plan, apply, import_, history, tokens, ci):
+    commands = (init, validate, fmt, schema, serve, server, plan, apply, import_, history, tokens)
+    for module in (*commands, ci):
         main.add_command(module.command)
 
 
