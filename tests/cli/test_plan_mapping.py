@@ -36,3 +36,25 @@ def test_an_unknown_placeholder_is_an_error_and_nothing_is_planned(tmp_path: Pat
     optional = run("plan", str(root))
     assert optional.exit_code == 2, optional.output  # as written: nobody has a dept
     assert "department" in optional.stdout and "mapping.unknown-field" not in optional.output
+
+
+def test_a_csv_groups_column_makes_memberships(tmp_path: Path) -> None:
+    (tmp_path / "scimform.yaml").write_text(
+        "sources:\n  - path: people.csv\n  - path: more.csv\n    groups_separator: '|'\n"
+    )
+    (tmp_path / "people.csv").write_text(
+        "userName,givenName,familyName,displayName,email,externalId,groups\n"
+        "ann@corp.example,Ann,Lee,Ann Lee,ann@corp.example,a-1,admins; finance\n"
+        "bob@corp.example,Bob,Ng,Bob Ng,bob@corp.example,b-2,\n"
+    )
+    (tmp_path / "more.csv").write_text(
+        "userName,givenName,familyName,displayName,email,externalId,groups\n"
+        "cy@corp.example,Cy,Oz,Cy Oz,cy@corp.example,c-3,finance|admins\n"
+    )
+    (tmp_path / "groups.yaml").write_text(
+        "groups:\n  - displayName: admins\n  - displayName: finance\n"
+    )
+    result = run("plan", str(tmp_path), "--summary")
+    assert result.exit_code == 2, result.output
+    assert '+ group "admins": +2 -0 members' in result.stdout
+    assert '+ group "finance": +2 -0 members' in result.stdout

@@ -45,6 +45,7 @@ def read_sources(
                 )
             )
             continue
+        records = [_split_groups(r, source.groups_separator) for r in records]
         this = mapping  # what one export lacks says nothing about the next
         if mapping is not None:
             findings, unfilled = unfilled_templates(mapping, records, source.path, site)
@@ -54,6 +55,16 @@ def read_sources(
             this = replace(mapping, broken=mapping.broken | unfilled)
         for record in records:
             read_record(decl, record.fields, Site(str(path), line=record.line), this)
+
+
+def _split_groups(record: SourceRecord, separator: str) -> SourceRecord:
+    """A `groups` field written as text (a CSV cell: "admins; finance") as the list of
+    group displayNames it holds."""
+    groups = record.fields.get("groups")
+    if not isinstance(groups, str):
+        return record
+    names = [name.strip() for name in groups.split(separator) if name.strip()]
+    return SourceRecord(record.line, {**record.fields, "groups": names})
 
 
 def unfilled_templates(
