@@ -24,7 +24,7 @@ from scimform.config.positions import PositionIndex
 from scimform.config.rules import check
 from scimform.config.schema import SETTINGS_FILE, SettingsFile
 from scimform.config.shape import Mapper, read_resource, read_settings
-from scimform.config.source_users import read_sources
+from scimform.config.source_users import FieldsSeen, read_sources
 from scimform.config.yamlio import MAX_FILE_BYTES, YamlReadError, load_yaml
 from scimform.diagnostics import Diagnostic, Diagnostics, Location, Severity
 from scimform.errors import ConfigError
@@ -80,7 +80,14 @@ def _load_config(root: Path) -> LoadedConfig:
             _load(path, direct)
         return LoadedConfig(root, settings, DesiredState(), _sorted(direct, []), found.resources)
     mapping = _mapping(settings, settings_site, decl)
-    unloaded = [path for path in found.resources if not _read_resource(path, mapping, decl, direct)]
+    # Mapped users in the YAML alone are checked as an export is; beside exports they are
+    # usually a few extras, which may well lack a column the exports have.
+    seen = FieldsSeen(mapping) if mapping is not None and not settings.sources else None
+    unloaded = [
+        path for path in found.resources if not _read_resource(path, mapping, decl, direct, seen)
+    ]
+    if seen is not None:
+        decl.findings.extend(seen.findings("the YAML files", settings_site))
     read_sources(root, settings, settings_site, mapping, decl)
     decl.findings.extend(check(decl, settings, settings_site))
     desired, scope_findings = build_desired(decl, settings)
@@ -175,9 +182,14 @@ def _mapping(settings: SettingsFile, site: Site, decl: Declarations) -> Mapper |
 
 
 def _read_resource(
-    path: Path, mapping: Mapper | None, decl: Declarations, direct: list[Diagnostic]
+    path: Path,
+    mapping: Mapper | None,
+    decl: Declarations,
+    direct: list[Diagnostic],
+    seen: FieldsSeen | None = None,
 ) -> bool:
-    """Read one resource file into `decl`; False when it could not be loaded at all."""
+    """Read one resource file into `decl`, its mapped users' fields into `seen`; False
+    when it could not be loaded at all."""
     site = Site(str(path))
     data, readable = _load(path, direct)
     if data is None:
@@ -186,6 +198,11 @@ def _read_resource(
         decl.findings.append(_not_a_mapping(site, data))
         return True
     decl.merge(read_resource(data, site, mapping))
+    users = data.get("users")
+    if seen is not None and isinstance(users, list):
+        for record in users:
+            if isinstance(record, dict):
+                seen.see(record)
     return True
 
 

@@ -87,11 +87,41 @@ def unfilled_templates(
 
 def _filled(alt: Alternative, records: Iterable[SourceRecord]) -> bool:
     """Whether any record has a value for this field (the usual case: the first one does)."""
-    for record in records:
-        value = alt.value_in(record.fields)
-        if value is not None and value != "" and value != []:
-            return True
-    return False
+    return any(_has(alt, record.fields) for record in records)
+
+
+def _has(alt: Alternative, fields: Mapping[str, Any]) -> bool:
+    value = alt.value_in(fields)
+    return value is not None and value != "" and value != []
+
+
+class FieldsSeen:
+    """The same check for records met one at a time (the `users:` of the YAML files under
+    a mapping): which placeholders no record has filled yet, and the fields there are."""
+
+    def __init__(self, mapping: Mapper) -> None:
+        placeholders = mapping.compiled.placeholders()
+        self._pending = [(k, a, p) for k, a, p in placeholders if not p.optional]
+        self._names: dict[str, None] = {}
+        self._records = 0
+
+    def see(self, record: Mapping[str, Any]) -> None:
+        """Count one record in."""
+        self._records += 1
+        self._names.update(dict.fromkeys(_field_names((record,))))
+        if self._pending:
+            self._pending = [
+                item
+                for item in self._pending
+                if not any(_has(a, record) for a in item[2].alternatives)
+            ]
+
+    def findings(self, where: str, site: Site) -> list[Finding]:
+        """A finding per placeholder that none of the records seen fills."""
+        if not self._records:
+            return []
+        names = list(self._names)
+        return [_unfilled(k, a, p, where, names, site) for k, a, p in self._pending]
 
 
 def _field_names(rows: Iterable[Mapping[str, Any]]) -> list[str]:
