@@ -128,3 +128,19 @@ def test_the_token_is_never_shown() -> None:
     assert target_label("local:s.db", Path("/cfg")) == (
         "embedded store /cfg/s.db (new: read as empty; apply creates it)"
     )
+
+
+def test_a_store_that_cannot_be_created_fails_the_write_at_once(
+    tmp_path: Path, user_doc: Callable[..., Doc]
+) -> None:
+    (tmp_path / "a-file").write_text("not a directory\n")
+    path = tmp_path / "a-file" / "store.db"
+    backend = open_backend(f"local:{path}", None, tmp_path, environ={})
+    try:
+        assert list(backend.iter_users()) == []  # reading is fine: nothing is there
+        with pytest.raises(ChangeFailed) as failed:
+            backend.create_user(user_doc("alice@corp.example"))
+        assert failed.value.status == 507  # not retried: it would fail again
+        assert "cannot create the directory of the store" in str(failed.value)
+    finally:
+        backend.close()

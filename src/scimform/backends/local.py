@@ -84,7 +84,8 @@ class LocalTransport(httpx.BaseTransport):
             try:
                 self._create()
             except StoreError as exc:
-                answer = error_response(503, str(exc))
+                # 507 (cannot store), not a 5xx that is retried: trying again will not help.
+                answer = error_response(507, str(exc))
                 return httpx.Response(answer.status, json=answer.body, request=request)
         answer = self._answer(request.method, path, query, request.read() or None)
         headers = dict(answer.headers)
