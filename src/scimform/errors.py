@@ -1,6 +1,7 @@
 """The one exception tree of scimform.
 
-ScimformError                 anything scimform raises on purpose; the CLI maps it to exit 1
+ScimformError                 anything scimform raises on purpose; the CLI exits with its
+│                             `exit_code` (1, or 3 for an unsafe plan) after one clear line
 ├── ConfigError               the config could not be loaded; carries the diagnostics
 ├── TargetError               the target URL or token reference is unusable
 │   └── TokenRefused          the target answered 401: the token is expired, deleted or wrong
@@ -8,12 +9,18 @@ ScimformError                 anything scimform raises on purpose; the CLI maps 
 │   ├── Conflict              a unique key (userName, externalId, displayName) is taken
 │   ├── NotFound              no object with that id
 │   ├── TokenLimit            a third token was asked for (AWS allows two)
+│   ├── StoreBusy             another writer held the store past the busy timeout; retry
 │   └── BadCursor             a list cursor this store did not issue for this list
 ├── LiveReadError             a read of the live store failed; the live state is unknown
 ├── ChangeFailed              a write to the live store failed after its retries
+├── MissingId                 a step refers to an object that has no SCIM id (not created)
 ├── ApplyError                an apply stopped with failed changes
-├── UnsafePlanError           a plan exceeds the safety thresholds (needs --force)
+├── UnsafePlanError           a plan exceeds the safety thresholds (needs --force); exit 3
 ├── StalePlanError            the live store changed since the saved plan was made
+├── InvalidPlanError          a saved plan cannot be read or trusted (edited, unsigned)
+├── AuditError                the audit trail cannot be written or read
+├── Cancelled                 the user did not approve; nothing was changed
+├── CheckFailed               a check found problems (validate, fmt --check, ...), shown
 ├── ScimProblem               a request the embedded SCIM server refuses (status, AWS's detail)
 ├── TokenApiError             the token API (embedded store or admin API) failed an operation
 └── TokenSinkError            the new SCIM token could not be handed to its sink
@@ -29,11 +36,23 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
+    from pydantic import ValidationError
+
     from scimform.diagnostics import Diagnostics
 
 
 class ScimformError(Exception):
-    """Base of every error scimform raises on purpose."""
+    """Base of every error scimform raises on purpose. `exit_code` is what the CLI exits
+    with; `reported` is True when the details were already shown (diagnostics, a result
+    table), so the CLI adds nothing but the exit."""
+
+    exit_code = 1
+    reported = False
+
+    def already_reported(self) -> ScimformError:
+        """This error, marked as shown to the user already (the CLI only exits)."""
+        self.reported = True
+        return self
 
 
 class ConfigError(ScimformError):
@@ -72,6 +91,11 @@ class TokenLimit(StoreError):
     """The store already holds the most tokens AWS allows."""
 
 
+class StoreBusy(StoreError):
+    """Another writer held the store's write lock past the busy timeout: nothing was done,
+    and the same request may succeed when tried again."""
+
+
 class LiveReadError(ScimformError):
     """Reading the live store failed, so the live state is unknown."""
 
@@ -86,16 +110,46 @@ class ChangeFailed(ScimformError):
         self.detail = detail
 
 
+class MissingId(ScimformError):
+    """An object a step refers to has no SCIM id (the step that creates it did not run)."""
+
+
 class ApplyError(ScimformError):
     """An apply finished with failed changes."""
 
 
 class UnsafePlanError(ScimformError):
-    """The plan exceeds a safety threshold."""
+    """The plan exceeds a safety threshold; `breaches` says which, in words."""
+
+    exit_code = 3
+
+    def __init__(self, message: str, breaches: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.breaches = breaches
 
 
 class StalePlanError(ScimformError):
     """The live store changed since the saved plan was made."""
+
+
+class InvalidPlanError(ScimformError):
+    """A saved plan that cannot be read, or cannot be trusted: edited after it was made,
+    its counts not those of its changes, or unsigned where a signature is required."""
+
+
+class AuditError(ScimformError):
+    """The audit trail cannot be written (so nothing is applied) or read."""
+
+
+class Cancelled(ScimformError):
+    """The user did not approve the changes; nothing was changed."""
+
+
+class CheckFailed(ScimformError):
+    """A check found problems (validate, fmt --check, schema --check, tokens status) and
+    has shown them: the CLI only exits 1."""
+
+    reported = True
 
 
 class ScimProblem(ScimformError):
@@ -116,3 +170,11 @@ class TokenApiError(ScimformError):
 
 class TokenSinkError(ScimformError):
     """Handing a new SCIM token to its sink (a file or a command) failed."""
+
+
+def first_problem(exc: ValidationError, whole: str = "the file") -> str:
+    """A boundary model's first validation error in words: `where: what` (`whole` names
+    the place when the error is about the document itself)."""
+    first = exc.errors()[0]
+    where = ".".join(str(p) for p in first["loc"]) or whole
+    return f"{where}: {first['msg']}"

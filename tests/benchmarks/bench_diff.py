@@ -18,10 +18,10 @@ import time
 from collections.abc import Callable
 from typing import TypeVar
 
-from scimform.config.schema import OwnershipSpec, SafetySpec
 from scimform.engine.diff import diff
 from scimform.engine.order import apply_order
 from scimform.engine.plan import Plan, make_plan
+from scimform.engine.policy import Ownership, Safety
 from scimform.model import DesiredState, Group, LiveState, User
 from scimform.render.markdown import render_markdown
 from scimform.render.text import render_text
@@ -47,21 +47,19 @@ def live_copy(users: list[User], groups: list[Group]) -> LiveState:
 
 def no_op(desired: DesiredState, live: LiveState) -> None:
     print("no-op plan (live matches the config):")
-    found = timed("diff", lambda: diff(desired, live, OwnershipSpec(prune=True)))
+    found = timed("diff", lambda: diff(desired, live, Ownership(prune=True)))
     if found.changes:
         raise SystemExit(f"a no-op diff found {len(found.changes)} changes")
     timed("live fingerprint", live.fingerprint)
     timed(
         "make_plan (diff + fingerprint)",
-        lambda: make_plan(desired, live, OwnershipSpec(prune=True), SafetySpec()),
+        lambda: make_plan(desired, live, Ownership(prune=True), Safety()),
     )
 
 
 def first_plan(desired: DesiredState) -> None:
     print("first plan (empty live store):")
-    plan = timed(
-        "make_plan", lambda: make_plan(desired, LiveState(), OwnershipSpec(), SafetySpec())
-    )
+    plan = timed("make_plan", lambda: make_plan(desired, LiveState(), Ownership(), Safety()))
     steps = timed("apply_order", lambda: apply_order(plan.changes))
     text = timed("Plan.to_json", plan.to_json)
     timed("Plan.from_json", lambda: Plan.from_json(text))

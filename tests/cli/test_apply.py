@@ -213,9 +213,10 @@ def test_member_changes_cross_the_100_per_request_limit(tmp_path: Path) -> None:
     assert "250 members to add" in result.output
     with target.store() as store:
         assert len(groups_of(store)["big"][1]) == 250
-    # 120 out and 0 in, then 120 back in: both across chunks of 100.
+    # 120 out and 0 in, then 120 back in: both across chunks of 100. Removing 48% of a
+    # group's members is unsafe: --force it.
     write(root, target, people, [{"displayName": "big", "members": names[:130]}])
-    shrink = apply(target, root)
+    shrink = apply(target, root, "--force")
     assert "120 to remove" in shrink.output and shrink.exit_code == 0, shrink.output
     with target.store() as store:
         assert groups_of(store)["big"][1] == set(names[:130])
@@ -350,7 +351,8 @@ def test_a_failed_change_skips_its_dependents_and_the_next_apply_converges(
     http.app.service.user_quota.limit = 100_000
     again = apply(target, root)
     assert again.exit_code == 0, again.output
-    assert "Plan: 1 to add, 0 to change, 0 to destroy; 2 members to add" in again.output
+    # p001 is created, and added to admins: a change in place of that group.
+    assert "Plan: 1 to add, 1 to change, 0 to destroy; 2 members to add" in again.output
     assert run(target, "plan", str(root)).exit_code == 0
 
 

@@ -89,7 +89,8 @@ def test_a_record_has_every_field_and_no_token(scim_server: Any, tmp_path: Path)
     assert before - timedelta(seconds=1) <= record.time <= datetime.now(UTC)
     assert record.time.utcoffset() == timedelta(0)
     assert record.actor == "octocat"
-    assert record.commit == git(repo, "rev-parse", "HEAD") and record.config_dirty is False
+    assert record.begin.commit == git(repo, "rev-parse", "HEAD")
+    assert record.begin.config_dirty is False
     assert record.target == scim_server.url
     assert record.plan_hash == plan_hash
     assert record.succeeded and not record.stopped
@@ -118,12 +119,14 @@ def test_a_partial_failure_is_recorded_with_each_outcome(scim_server: Any, tmp_p
     assert {"done", "failed", "skipped"} <= outcomes
     failed = next(s for s in record.steps if s.outcome == "failed")
     assert failed.status == 400 and failed.detail
-    assert record.commit is None  # not in a git repository
+    assert record.begin.commit is None  # not in a git repository
     assert record.actor  # the OS user, without GITHUB_ACTOR
     assert scim_server.token not in log.read_text()
 
 
-def test_a_log_that_cannot_be_written_is_a_loud_error(scim_server: Any, tmp_path: Path) -> None:
+def test_a_log_that_cannot_be_written_stops_the_apply_before_any_change(
+    scim_server: Any, tmp_path: Path
+) -> None:
     root = write(tmp_path / "config", scim_server.url, [ALICE], [])
     blocker = tmp_path / "a-file"
     blocker.write_text("not a directory")
@@ -136,11 +139,10 @@ def test_a_log_that_cannot_be_written_is_a_loud_error(scim_server: Any, tmp_path
         str(blocker / "audit.jsonl"),
     )
     assert result.exit_code == 1
-    assert "the changes above were made, but they were NOT recorded in the audit log" in (
-        result.stderr
-    )
-    assert "Apply complete: 1 done." in result.stdout
-    assert len(scim_server.store.list_users()[0]) == 1
+    assert "Error: cannot write the audit log" in result.stderr
+    assert "Apply complete" not in result.stdout
+    # Written ahead: no record, no change.
+    assert scim_server.store.list_users()[0] == []
 
 
 def test_help_says_an_apply_without_changes_writes_no_record() -> None:
@@ -186,3 +188,134 @@ def test_audit_log_paths_are_made_as_needed(
     assert result.exit_code == 0, result.output
     (record,) = read_records(log)
     assert record.steps[0].key == ALICE["userName"]
+
+
+def _apply_in_background(server: Any, root: Path, *extra: str) -> subprocess.Popen[str]:
+    scimform = str(Path(sys.executable).parent / "scimform")
+    env = {**os.environ, "SCIM_TOKEN": server.token, "NO_COLOR": "1", "GITHUB_ACTOR": "ci-bot"}
+    args = [scimform, "apply", str(root), "--auto-approve", "--parallelism", "2", *extra]
+    return subprocess.Popen(
+        args, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+
+
+def _wait_for_progress(process: subprocess.Popen[str]) -> None:
+    assert process.stderr is not None
+    line = process.stderr.readline()
+    while line and not line.startswith("Applied "):
+        line = process.stderr.readline()
+    assert line, "apply ended before it showed progress"
+
+
+def test_sigterm_stops_the_apply_like_ctrl_c_and_closes_the_record(
+    scim_server_factory: Any, tmp_path: Path
+) -> None:
+    # CI cancellations and timeouts send SIGTERM: before, the apply died with 143 and no
+    # record at all.
+    server = scim_server_factory(knobs=Knobs(latency_ms=100))
+    root = write(tmp_path / "config", server.url, [person(n) for n in range(40)], [])
+    process = _apply_in_background(server, root)
+    try:
+        _wait_for_progress(process)
+        process.send_signal(signal.SIGTERM)
+        out, err = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 1, out + err
+    assert "Stopping: no new requests are started" in err
+    # The progress lines count only steps that ran: never "40 of 40" after a stop.
+    assert "Applied 40 of 40" not in err
+    (record,) = read_records(root / ".scimform" / "audit.jsonl")
+    assert record.end is not None and record.stopped and not record.succeeded
+    done = {s.id for s in record.steps if s.outcome == "done"}
+    assert done == {u["id"] for u in server.store.list_users()[0]}
+    assert any(s.outcome == "not started" for s in record.steps)
+
+
+def test_after_sigkill_every_acknowledged_step_is_recorded_and_verify_says_interrupted(
+    scim_server_factory: Any, tmp_path: Path
+) -> None:
+    server = scim_server_factory(knobs=Knobs(latency_ms=100))
+    root = write(tmp_path / "config", server.url, [person(n) for n in range(40)], [])
+    process = _apply_in_background(server, root)
+    try:
+        _wait_for_progress(process)
+        process.kill()
+        process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    log = root / ".scimform" / "audit.jsonl"
+    (record,) = read_records(log)
+    assert record.interrupted
+    recorded = {s.id for s in record.steps if s.outcome == "done"}
+    live = {u["id"] for u in server.store.list_users()[0]}
+    # A step is recorded when its answer came back; a request in flight at the kill may
+    # have been made without its answer being read: at most `parallelism` of them.
+    assert recorded <= live and len(live - recorded) <= 2 and recorded
+    verified = CliRunner().invoke(main, ["audit", "verify", "--log", str(log)])
+    assert verified.exit_code == 0, verified.output
+    assert "Interrupted: the apply begun" in verified.output
+    assert f"has {len(record.steps)} step(s) recorded and no end" in verified.output
+    assert "The chain is intact." in verified.output
+
+
+def test_verify_fails_on_an_edited_log(scim_server: Any, tmp_path: Path) -> None:
+    root = write(tmp_path / "config", scim_server.url, [ALICE, person(1)], [])
+    assert run(scim_server, "apply", str(root), "--auto-approve").exit_code == 0
+    log = root / ".scimform" / "audit.jsonl"
+    lines = log.read_text().splitlines()
+    lines[1] = lines[1].replace('"outcome":"done"', '"outcome":"failed"')
+    log.write_text("\n".join(lines) + "\n")
+    verified = CliRunner().invoke(main, ["audit", "verify", str(root)])
+    assert verified.exit_code == 1
+    assert "Tampered:" in verified.output and "audit.jsonl:3: the chain is broken" in (
+        verified.output
+    )
+
+
+def test_steps_name_their_members_and_the_pull_requests_are_recorded(
+    scim_server: Any, tmp_path: Path
+) -> None:
+    groups = [{"displayName": "admins", "members": [ALICE["userName"]]}]
+    root = write(tmp_path / "config", scim_server.url, [ALICE], groups)
+    pulls = tmp_path / "pulls.json"
+    pulls.write_text(
+        json.dumps(
+            [
+                {
+                    "number": 7,
+                    "url": "https://github.example/o/r/pull/7",
+                    "author": "dave",
+                    "merged_by": "erin",
+                    "approvers": ["frank"],
+                }
+            ]
+        )
+    )
+    result = run(scim_server, "apply", str(root), "--auto-approve", "--pull-requests", str(pulls))
+    assert result.exit_code == 0, result.output
+    (record,) = read_records(root / ".scimform" / "audit.jsonl")
+    (pull,) = record.begin.pull_requests
+    assert (pull.number, pull.author, pull.merged_by, pull.approvers) == (
+        7,
+        "dave",
+        "erin",
+        ("frank",),
+    )
+    (added,) = [s for s in record.steps if s.action == "add_members"]
+    alice_id = next(u["id"] for u in scim_server.store.list_users()[0])
+    assert [(m.user_name, m.id) for m in added.members] == [(ALICE["userName"], alice_id)]
+
+
+def test_a_pull_requests_file_that_is_not_a_list_is_a_clear_error(
+    scim_server: Any, tmp_path: Path
+) -> None:
+    root = write(tmp_path / "config", scim_server.url, [ALICE], [])
+    pulls = tmp_path / "pulls.json"
+    pulls.write_text('{"number": "seven"}')
+    result = run(scim_server, "apply", str(root), "--auto-approve", "--pull-requests", str(pulls))
+    assert result.exit_code == 1
+    assert f"Error: {pulls} is not a list of pull requests" in result.output
+    assert scim_server.store.list_users()[0] == []

@@ -161,7 +161,8 @@ def test_member_changes_cross_the_100_limit_over_http(scim_server: Any, tmp_path
     root = write(tmp_path / "config", target, people, [{"displayName": "big", "members": names}])
     for members, expected in ((names, 250), (names[:130], 130), (names[5:], 245)):
         write(root, target, people, [{"displayName": "big", "members": members}])
-        result = run(scim_server, "apply", str(root), "--auto-approve")
+        # Removing 120 of 250 members is unsafe (above max_delete_pct): forced.
+        result = run(scim_server, "apply", str(root), "--auto-approve", "--force")
         assert result.exit_code == 0, result.output
         page, _ = scim_server.store.list_groups(limit=10)
         assert [g["displayName"] for g in page] == ["big"]

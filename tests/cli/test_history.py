@@ -314,7 +314,7 @@ def test_a_group_is_found_by_a_previously_name_it_never_had_in_git(tmp_path: Pat
 
 def test_unknown_user_in_json_is_an_empty_list(repo: tuple[Repo, dict[str, str]]) -> None:
     result = _history(str(repo[0].top / "identity"), "--user", "carol@corp.example", "-f", "json")
-    assert result.exit_code == 2  # -f is not an option: --format is
+    assert result.exit_code == 1  # -f is not an option: --format is; usage errors exit 1
     result = _history(
         str(repo[0].top / "identity"), "--user", "carol@corp.example", "--format", "json"
     )
@@ -342,5 +342,5 @@ def test_a_repository_without_commits_has_no_history(tmp_path: Path) -> None:
 
 def test_user_and_group_together_is_a_usage_error(repo: tuple[Repo, dict[str, str]]) -> None:
     result = _history(str(repo[0].top), "--user", "a", "--group", "b")
-    assert result.exit_code == 2
+    assert result.exit_code == 1
     assert "give --user or --group, not both" in result.stderr

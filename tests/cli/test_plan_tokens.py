@@ -14,8 +14,8 @@ import pytest
 from click.testing import CliRunner, Result
 
 from scimform.cli import main
-from scimform.config.schema import OwnershipSpec, SafetySpec
 from scimform.engine.plan import make_plan
+from scimform.engine.policy import Ownership, Safety
 from scimform.engine.token_plan import TokenOperation
 from scimform.model import DesiredState, ExpectedToken, LiveState, TokenPolicy
 from scimform.render.markdown import render_markdown
@@ -215,7 +215,7 @@ def test_the_plan_hash_does_not_change_with_the_days_left() -> None:
 
     def plan_on(day: datetime) -> Any:
         tokens = plan_tokens(desired, live, TargetKind.LOCAL, day)
-        return make_plan(desired, LiveState(), OwnershipSpec(), SafetySpec(), tokens)
+        return make_plan(desired, LiveState(), Ownership(), Safety(), tokens)
 
     first = plan_on(datetime(2026, 11, 20, tzinfo=UTC))
     second = plan_on(datetime(2026, 11, 21, tzinfo=UTC))
@@ -231,7 +231,7 @@ def test_aws_targets_print_the_console_steps_with_the_token_ids() -> None:
     desired = DesiredState(tokens=(old, other), token_policy=TokenPolicy())
     tokens = plan_tokens(desired, None, TargetKind.AWS, datetime(2026, 12, 1, tzinfo=UTC))
     assert not tokens.changes  # AWS has no token API: nothing for apply to do
-    plan = make_plan(desired, LiveState(), OwnershipSpec(), SafetySpec(), tokens)
+    plan = make_plan(desired, LiveState(), Ownership(), Safety(), tokens)
     text = render_text(plan)
     assert "Rotation of token 11111111-aaaa is due. AWS has no token API" in text
     assert "    1. In the IAM Identity Center console" in text

@@ -13,17 +13,17 @@ from typing import Any
 
 import pytest
 
-from scimform.config.schema import OwnershipSpec, SafetySpec
 from scimform.engine.apply import ApplyHooks, apply_plan
 from scimform.engine.changes import Action, Kind
 from scimform.engine.order import Step
 from scimform.engine.plan import Plan, make_plan
+from scimform.engine.policy import Ownership, Safety
 from scimform.engine.result import Outcome, StepResult
 from scimform.errors import ChangeFailed
 from scimform.model import DesiredState, Group, LiveState, User
 from scimform.wire import group_from_scim, manager_id_of, user_from_scim
 
-PRUNE = OwnershipSpec(prune=True)
+PRUNE = Ownership(prune=True)
 
 
 @dataclass(frozen=True)
@@ -152,8 +152,8 @@ def desired(users: list[User], groups: list[Group]) -> DesiredState:
     return DesiredState(users=tuple(users), groups=tuple(groups))
 
 
-def plan_for(state: DesiredState, store: FakeStore, ownership: OwnershipSpec = PRUNE) -> Plan:
-    return make_plan(state, store.live(), ownership, SafetySpec(min_existing=10_000))
+def plan_for(state: DesiredState, store: FakeStore, ownership: Ownership = PRUNE) -> Plan:
+    return make_plan(state, store.live(), ownership, Safety(min_existing=10_000))
 
 
 def converge(state: DesiredState, store: FakeStore, **options: Any) -> Plan:

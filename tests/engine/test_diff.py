@@ -3,15 +3,15 @@ import random
 
 import pytest
 
-from scimform.config.schema import IgnoreSpec, OwnershipSpec
 from scimform.engine.changes import Action, Change, Kind, MemberRef
 from scimform.engine.diff import Diff, diff
 from scimform.engine.match import managed_group_ids
+from scimform.engine.policy import Ownership
 from scimform.errors import LiveReadError
 from scimform.model import Address, DesiredState, Group, LiveState, User
 
-PRUNE = OwnershipSpec(prune=True)
-KEEP = OwnershipSpec(prune=False)
+PRUNE = Ownership(prune=True)
+KEEP = Ownership(prune=False)
 
 
 def user(name: str, **kw: object) -> User:
@@ -41,7 +41,7 @@ def run(
     users: list[User],
     groups: list[Group],
     live_state: LiveState,
-    ownership: OwnershipSpec = PRUNE,
+    ownership: Ownership = PRUNE,
 ) -> Diff:
     return diff(DesiredState(users=tuple(users), groups=tuple(groups)), live_state, ownership)
 
@@ -259,7 +259,7 @@ def test_ignored_groups_are_untouched_even_with_prune() -> None:
 
 
 def test_ignored_users_by_glob() -> None:
-    ownership = OwnershipSpec(prune=True, ignore=IgnoreSpec(users=["breakglass-*"]))
+    ownership = Ownership(prune=True, ignore_users=("breakglass-*",))
     state = live([user("breakglass-1@corp.example"), user("gone@corp.example")], [])
     result = run([], [], state, ownership)
     assert [c.key for c in result.changes] == ["gone@corp.example"]

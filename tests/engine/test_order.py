@@ -1,9 +1,9 @@
 import dataclasses
 
-from scimform.config.schema import OwnershipSpec, SafetySpec
 from scimform.engine.changes import Action
 from scimform.engine.order import MEMBERS_PER_PATCH, Phase, Step, apply_order
 from scimform.engine.plan import make_plan
+from scimform.engine.policy import Ownership, Safety
 from scimform.model import DesiredState, Group, LiveState, User
 
 
@@ -12,7 +12,7 @@ def user(name: str, **kw: object) -> User:
 
 
 def steps_for(desired: DesiredState, live: LiveState) -> list[Step]:
-    plan = make_plan(desired, live, OwnershipSpec(prune=True), SafetySpec())
+    plan = make_plan(desired, live, Ownership(prune=True), Safety())
     return apply_order(plan.changes)
 
 

@@ -4,8 +4,8 @@ from datetime import date
 
 import pytest
 
-from scimform.config.schema import OwnershipSpec, SafetySpec
 from scimform.engine.plan import FORMAT_VERSION, Plan, Summary, make_plan
+from scimform.engine.policy import Ownership, Safety
 from scimform.errors import ScimformError
 from scimform.model import DesiredState, ExpectedToken, Group, LiveState, User
 
@@ -34,9 +34,7 @@ def live_state(reverse: bool = False) -> LiveState:
 
 
 def plan(state: DesiredState | None = None, live: LiveState | None = None) -> Plan:
-    return make_plan(
-        state or desired(), live or live_state(), OwnershipSpec(prune=True), SafetySpec()
-    )
+    return make_plan(state or desired(), live or live_state(), Ownership(prune=True), Safety())
 
 
 def test_the_json_is_deterministic_whatever_the_input_order() -> None:
@@ -68,8 +66,8 @@ def test_the_hash_changes_when_a_change_changes() -> None:
 
 def test_summary_counts() -> None:
     # u0 and u5 and the readers group are created, u3's title changes, gone@ is deleted;
-    # admins gains u0 and u5 and loses u1, readers gains u1.
-    assert plan().summary == Summary(add=3, change=1, destroy=1, members_add=3, members_remove=1)
+    # admins gains u0 and u5 and loses u1 (a change in place too), readers gains u1.
+    assert plan().summary == Summary(add=3, change=2, destroy=1, members_add=3, members_remove=1)
 
 
 def test_an_edited_plan_is_refused() -> None:
@@ -110,8 +108,8 @@ def test_an_empty_plan() -> None:
     same = make_plan(
         DesiredState(users=(user("a@x"),)),
         LiveState(users=(user("a@x", id="1"),)),
-        OwnershipSpec(),
-        SafetySpec(),
+        Ownership(),
+        Safety(),
     )
     assert not same.has_changes
     assert same.summary == Summary()

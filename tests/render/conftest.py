@@ -2,8 +2,8 @@
 
 import pytest
 
-from scimform.config.schema import OwnershipSpec, SafetySpec
 from scimform.engine.plan import Plan, make_plan
+from scimform.engine.policy import Ownership, Safety
 from scimform.model import Address, DesiredState, Group, LiveState, User
 
 
@@ -54,7 +54,7 @@ def representative() -> Plan:
         ),
         members_read=frozenset({"g-1"}),
     )
-    return make_plan(desired, live, OwnershipSpec(prune=True), SafetySpec(min_existing=3))
+    return make_plan(desired, live, Ownership(prune=True), Safety(min_existing=3))
 
 
 @pytest.fixture

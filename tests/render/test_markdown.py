@@ -4,8 +4,8 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from scimform.cli import main
-from scimform.config.schema import OwnershipSpec, SafetySpec
 from scimform.engine.plan import Plan, make_plan
+from scimform.engine.policy import Ownership, Safety
 from scimform.model import DesiredState, Group, LiveState, User
 from scimform.render.markdown import LIMIT, render_markdown
 
@@ -18,7 +18,7 @@ def big_plan(users: int) -> Plan:
     people = tuple(user(f"user{n:05d}@corp.example", title="Engineer") for n in range(users))
     group = Group("everyone", members=frozenset(u.user_name for u in people))
     return make_plan(
-        DesiredState(users=people, groups=(group,)), LiveState(), OwnershipSpec(), SafetySpec()
+        DesiredState(users=people, groups=(group,)), LiveState(), Ownership(), Safety()
     )
 
 
@@ -61,7 +61,7 @@ def test_no_warning_lines_for_a_plan_that_only_adds() -> None:
 
 
 def test_an_empty_plan() -> None:
-    same = make_plan(DesiredState(), LiveState(), OwnershipSpec(), SafetySpec())
+    same = make_plan(DesiredState(), LiveState(), Ownership(), Safety())
     assert render_markdown(same) == (
         "### scimform plan\n\n**No changes. The live store matches the configuration.**\n"
     )
@@ -69,7 +69,7 @@ def test_an_empty_plan() -> None:
 
 def test_names_cannot_break_out_of_the_fences_or_the_markup() -> None:
     live = LiveState(groups=(Group("a```b</details>", id="g1"),))
-    plan = make_plan(DesiredState(), live, OwnershipSpec(prune=True), SafetySpec())
+    plan = make_plan(DesiredState(), live, Ownership(prune=True), Safety())
     text = render_markdown(plan)
     assert "````diff" in text  # a fence longer than any backtick run inside
     assert "a\\`\\`\\`b\\</details\\>" in text  # escaped in the warning line
@@ -82,7 +82,7 @@ def test_long_names_many_warnings_and_one_huge_block_stay_under_the_limit() -> N
     ghosts = {f"{'`<*' * 300}{n}@corp.example" for n in range(60)}
     group = Group("g" * 900, members=frozenset(u.user_name for u in people) | ghosts)
     plan = make_plan(
-        DesiredState(users=people, groups=(group,)), LiveState(), OwnershipSpec(), SafetySpec()
+        DesiredState(users=people, groups=(group,)), LiveState(), Ownership(), Safety()
     )
     assert len(plan.warnings) == 60
     text = render_markdown(plan)

@@ -1,7 +1,7 @@
 import dataclasses
 
-from scimform.config.schema import OwnershipSpec, SafetySpec
 from scimform.engine.plan import Plan, make_plan
+from scimform.engine.policy import Ownership, Safety
 from scimform.model import DesiredState, Group, LiveState, User
 from scimform.render.text import render_summary, render_text
 
@@ -17,13 +17,14 @@ def no_changes() -> Plan:
         users=(user("a@x", id="1"), user("stray@x", id="2"), user("other@x", id="3")),
         groups=(Group("AWSAuditors", id="g1"),),
     )
-    return make_plan(DesiredState(users=(user("a@x"),)), live, OwnershipSpec(), SafetySpec())
+    return make_plan(DesiredState(users=(user("a@x"),)), live, Ownership(), Safety())
 
 
 def test_an_empty_plan_says_no_changes_and_what_was_left_alone() -> None:
     assert render_text(no_changes()) == (
         "No changes. The live store matches the configuration.\n"
-        "2 live users are not in the config and were left alone (ownership.prune is off).\n"
+        "2 live users are not in the config and were left alone (ownership.prune is off): "
+        'user "other@x", user "stray@x".\n'
         "1 live group matches ownership.ignore and was left alone.\n"
     )
     assert render_summary(no_changes()) == render_text(no_changes())
@@ -50,7 +51,7 @@ def test_every_changed_object_gets_one_block_and_one_summary_line(plan: Plan) ->
 
 def test_unsafe_plans_say_which_threshold_and_how_to_override() -> None:
     live = LiveState(users=tuple(user(f"u{n}@x", id=str(n)) for n in range(10)))
-    plan = make_plan(DesiredState(), live, OwnershipSpec(prune=True), SafetySpec())
+    plan = make_plan(DesiredState(), live, Ownership(prune=True), Safety())
     tail = render_text(plan).splitlines()[-2:]
     assert tail == [
         "Unsafe plan: it deletes 10 of 10 live users (100%), above safety.max_delete_pct (10%).",
@@ -62,7 +63,7 @@ def test_unsafe_plans_say_which_threshold_and_how_to_override() -> None:
 def test_attribute_values_are_shown_as_json_and_removals_as_null() -> None:
     live = LiveState(users=(user("a@x", id="1", title='Say "hi"', nick_name="al"),))
     wanted = dataclasses.replace(live.users[0], id=None, title="Chef", nick_name=None)
-    plan = make_plan(DesiredState(users=(wanted,)), live, OwnershipSpec(), SafetySpec())
+    plan = make_plan(DesiredState(users=(wanted,)), live, Ownership(), Safety())
     text = render_text(plan)
     assert '      - nickName = "al" -> null\n' in text
     assert '      ~ title    = "Say \\"hi\\"" -> "Chef"\n' in text

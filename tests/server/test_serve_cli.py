@@ -68,7 +68,7 @@ def test_help_documents_the_endpoints_and_knobs() -> None:
 )
 def test_bad_options_get_a_clear_message(tmp_path: Path, args: list[str], words: str) -> None:
     result = CliRunner().invoke(main, ["serve", "--db", str(tmp_path / "s.db"), *args])
-    assert result.exit_code == 2 and words in result.output
+    assert result.exit_code == 1 and words in result.output
     assert "Traceback" not in result.output
 
 
@@ -78,7 +78,7 @@ def test_short_admin_key_is_refused(tmp_path: Path) -> None:
     result = CliRunner().invoke(
         main, ["serve", "--db", str(tmp_path / "s.db"), "--admin-key-file", str(key)]
     )
-    assert result.exit_code == 2 and "16 characters" in result.output
+    assert result.exit_code == 1 and "16 characters" in result.output
 
 
 def test_a_port_in_use_is_a_clear_error(tmp_path: Path) -> None:
@@ -205,3 +205,22 @@ def test_a_bad_tenant_id_is_a_clear_error(tmp_path: Path) -> None:
     )
     assert result.exit_code == 1 and "tenant id 'no spaces!' is not valid" in result.output
     assert "Traceback" not in result.output
+
+
+def test_the_access_log_keeps_query_strings_but_never_a_token(
+    tmp_path: Path, serve_cli: ServeCli
+) -> None:
+    db = tmp_path / "store.db"
+    token = _enabled_store(db)
+    with serve_cli("--db", str(db)) as (process, endpoint, _):
+        headers = {"Authorization": f"Bearer {token}"}
+        with httpx.Client(base_url=endpoint, headers=headers) as client:
+            listed = client.get("/Users", params={"filter": 'userName eq "alice"', "cursor": ""})
+            # RFC 6750 lets a client send its token in the query; the log must not keep it.
+            sent = client.get("/Groups", params={"count": "5", "access_token": token})
+            assert (listed.status_code, sent.status_code) == (200, 200)
+        process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=15)
+    assert '/scim/v2/Users?filter=userName+eq+%22alice%22&cursor=" 200' in stderr
+    assert '/scim/v2/Groups?count=5&access_token=***" 200' in stderr
+    assert token not in stderr and token[:40] not in stderr

@@ -1,8 +1,11 @@
 import sqlite3
+import stat
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from scimform.cli import main
 from scimform.errors import StoreError
 from scimform.store import Store
 
@@ -97,3 +100,48 @@ def test_a_store_in_an_unusable_place(tmp_path: Path) -> None:
     blocker.write_text("")
     with pytest.raises(StoreError, match="directory of the store"):
         Store.open(blocker / "store.db")
+
+
+def _mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def test_a_new_store_and_its_directories_are_its_owner_s_alone(tmp_path: Path) -> None:
+    """It holds token digests and personal data: 0600 for the file, its -wal and -shm,
+    0700 for each directory made for it (before: 0644 and 0755)."""
+    work = tmp_path / "work"
+    work.mkdir(mode=0o755)
+    path = work / ".scimform" / "deep" / "store.db"
+    with Store.open(path) as store:
+        store.set_tenant("t-1")  # a write, so that the -wal and -shm files exist
+        assert _mode(path) == 0o600
+        assert _mode(Path(f"{path}-wal")) == 0o600
+        assert _mode(Path(f"{path}-shm")) == 0o600
+    assert _mode(work / ".scimform") == 0o700
+    assert _mode(work / ".scimform" / "deep") == 0o700
+    assert _mode(work) == 0o755  # what existed is left as it was
+
+
+def test_an_existing_store_keeps_its_mode(tmp_path: Path) -> None:
+    path = tmp_path / "store.db"
+    with Store.open(path):
+        pass
+    path.chmod(0o640)  # shared with a service account's group, on purpose
+    with Store.open(path) as store:
+        store.set_tenant("t-1")
+    assert _mode(path) == 0o640
+
+
+def test_apply_on_a_fresh_local_target_leaves_owner_only_files(tmp_path: Path) -> None:
+    """Through the CLI with the default target (local:.scimform/store.db): the store, the
+    audit log and the .scimform directory are created owner-only."""
+    (tmp_path / "scimform.yaml").write_text("ownership: {prune: true}\n")
+    (tmp_path / "people.yaml").write_text(
+        "users:\n  - {userName: alice@corp.example, externalId: a-1, givenName: Alice,\n"
+        "     familyName: Liddell, displayName: Alice Liddell, email: alice@corp.example}\n"
+    )
+    result = CliRunner().invoke(main, ["apply", str(tmp_path), "--auto-approve"])
+    assert result.exit_code == 0, result.output
+    assert _mode(tmp_path / ".scimform") == 0o700
+    assert _mode(tmp_path / ".scimform" / "store.db") == 0o600
+    assert _mode(tmp_path / ".scimform" / "audit.jsonl") == 0o600

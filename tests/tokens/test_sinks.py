@@ -8,8 +8,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from scimform.cli import main
 from scimform.errors import TokenSinkError
+from scimform.store import Store
 from scimform.tokens.api import Secret
 from scimform.tokens.sinks import CommandSink, FileSink, parse_sink
 
@@ -91,3 +94,48 @@ def test_unknown_sinks_are_refused_with_what_to_write(spec: str) -> None:
 def test_an_unbalanced_quote_is_refused() -> None:
     with pytest.raises(TokenSinkError, match="cannot be split"):
         parse_sink("command:gh secret set 'SCIM_TOKEN")
+
+
+ECHOES = {
+    "prefix": "sys.stderr.write('rejected token starting ' + s[:12] + '...')",
+    "wrapped": "sys.stderr.write('\\n'.join(s[i:i + 20] for i in range(0, len(s), 20)))",
+    "base64": "import base64; sys.stderr.write(base64.b64encode(s.encode()).decode())",
+}
+
+
+@pytest.mark.parametrize("echo", ECHOES.values(), ids=ECHOES.keys())
+def test_a_failing_command_that_echoes_part_of_the_secret(echo: str) -> None:
+    code = f"import sys; s = sys.stdin.read(); {echo}; sys.exit(3)"
+    sink = parse_sink(python_command(code))
+    with pytest.raises(TokenSinkError, match="exited with status 3") as caught:
+        sink.deliver(Secret(SECRET))
+    message = str(caught.value)
+    assert "<token>" in message
+    assert not any(SECRET[i : i + 8] in message for i in range(len(SECRET) - 7))
+
+
+def test_rotate_never_prints_a_piece_the_sink_echoed(tmp_path: Path) -> None:
+    """Through the CLI on a local store: the sink keeps the secret and echoes 12 characters
+    of it, wrapped over lines, then fails; the rotation's report shows none of it."""
+    store = Store.open(tmp_path / "store.db")
+    made = store.enable_provisioning()
+    assert made is not None
+    (old,) = store.list_tokens()
+    (tmp_path / "scimform.yaml").write_text("target:\n  url: local:store.db\n")
+    expected = f"  expected:\n    - {{id: {old.id}, created: {old.created.date()}, "
+    expected += f"expires: {old.expires.date()}}}\n"
+    (tmp_path / "tokens.yaml").write_text("tokens:\n" + expected)
+    kept = tmp_path / "kept"
+    code = (
+        f"import sys; s = sys.stdin.read(); open({str(kept)!r}, 'w').write(s); "
+        "sys.stderr.write('refused: ' + s[:6] + '\\n' + s[6:12] + ' and ' + s); sys.exit(4)"
+    )
+    result = CliRunner().invoke(
+        main, ["tokens", "rotate", str(tmp_path), "--token-sink", python_command(code)]
+    )
+    store.close()
+    assert result.exit_code == 1, result.output
+    assert "exited with status 4: refused: <token>" in result.output
+    secret = kept.read_text()
+    shown = "".join(result.output.split())
+    assert not any(secret[i : i + 8] in shown for i in range(len(secret) - 7))

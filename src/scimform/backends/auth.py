@@ -5,12 +5,18 @@ The config names where the token is (`env:NAME` or `file:PATH`), never the token
 
 from __future__ import annotations
 
+import re
 from collections.abc import Generator, Mapping
 from pathlib import Path
 
 import httpx
 
 from scimform.errors import TargetError
+
+# What a bearer token may hold (RFC 6750's b64token, and more: any visible ASCII). A second
+# line, a space inside, a control or a non-ASCII character means the wrong file or a paste
+# gone wrong; sent, it would fail far from here (httpx refuses the header, retries follow).
+_TOKEN = re.compile(r"[\x21-\x7e]+")
 
 
 class BearerToken(httpx.Auth):
@@ -39,7 +45,7 @@ def resolve_token(reference: str, config_root: Path, environ: Mapping[str, str])
                 f"target.token in scimform.yaml names the environment variable {name}, "
                 "which is not set or empty; export the SCIM token in it"
             )
-        return token
+        return _checked(token, f"the environment variable {name}")
     if scheme == "file" and name:
         return _token_file(config_root / Path(name).expanduser())
     # The reference is never quoted: what was given may be the token itself.
@@ -60,4 +66,16 @@ def _token_file(path: Path) -> str:
         ) from None
     if not token:
         raise TargetError(f"the SCIM token file {path} named by target.token is empty")
-    return token
+    return _checked(token, f"the SCIM token file {path}")
+
+
+def _checked(token: str, where: str) -> str:
+    """The token, if every character is one a token can have; never quoted otherwise."""
+    if _TOKEN.fullmatch(token):
+        return token
+    lines = len(token.splitlines())
+    what = f"{lines} lines" if lines > 1 else "a space, a control or a non-ASCII character"
+    raise TargetError(
+        f"the token has characters a token cannot have: {where} (named by target.token) "
+        f"holds {what}; put the SCIM token alone in it, on one line"
+    )

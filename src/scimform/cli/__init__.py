@@ -1,7 +1,8 @@
 """The command line: parse options, call one engine function, render, pick the exit code.
 
 The only package (with render/) that prints. Errors scimform raises on purpose become one
-clear line and exit 1; a traceback is shown only with --debug.
+clear line and their exit code (1, or 3 for an unsafe plan); usage errors exit 1; a
+traceback is shown only with --debug.
 """
 
 from __future__ import annotations
@@ -15,15 +16,47 @@ from scimform import __version__
 from scimform.errors import ScimformError
 
 
+class _UsageError(click.UsageError):
+    exit_code = 1
+
+
 class _Main(click.Group):
+    """Maps errors to exit codes in one place: a ScimformError exits with its `exit_code`
+    after one line (none when it was `reported` already), and every usage error exits 1,
+    so that CI never takes a typo for `plan`'s 2 ("changes"). `--debug` may stand anywhere
+    before `--`."""
+
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: click.Context | None = None,
+        **extra: Any,
+    ) -> click.Context:
+        end = args.index("--") if "--" in args else len(args)
+        if "--debug" in args[:end]:
+            args = ["--debug", *(a for a in args[:end] if a != "--debug"), *args[end:]]
+        return super().make_context(info_name, args, parent, **extra)
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)
+        except click.UsageError as exc:
+            raise _UsageError(exc.format_message(), exc.ctx) from None
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except click.UsageError as exc:
+            if isinstance(exc, _UsageError):
+                raise
+            raise _UsageError(exc.format_message(), exc.ctx) from None
         except ScimformError as exc:
             if ctx.obj and ctx.obj.get("debug"):
                 raise
-            click.echo(f"Error: {exc}", err=True)
-            sys.exit(1)
+            if not exc.reported:
+                click.echo(f"Error: {exc}", err=True)
+            sys.exit(exc.exit_code)
 
 
 @click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]})
@@ -37,8 +70,9 @@ def main(ctx: click.Context, debug: bool) -> None:
     `init` starts one; `validate` checks it and `fmt` formats it; `plan` shows what would
     change in the live SCIM store and `apply` makes those changes; `import` writes a config
     from a live store. `tokens` keeps the SCIM access tokens valid, `history` answers who
-    changed what and in which pull request, and `ci` holds the GitHub Actions steps. `serve`
-    serves the embedded store as an AWS-faithful SCIM endpoint and `server` administers it.
+    changed what and in which pull request, `audit` checks the trail apply writes, and `ci`
+    holds the GitHub Actions steps. `serve` serves the embedded store as an AWS-faithful
+    SCIM endpoint and `server` administers it.
     """
     ctx.ensure_object(dict)
     ctx.obj["debug"] = debug
@@ -48,6 +82,7 @@ def _register() -> None:
     # Imported here, not at the top, because each module imports `main`'s helpers.
     from scimform.cli import (
         apply,
+        audit,
         ci,
         fmt,
         history,
@@ -61,8 +96,9 @@ def _register() -> None:
         validate,
     )
 
-    commands = (init, validate, fmt, schema, serve, server, plan, apply, import_, history, tokens)
-    for module in (*commands, ci):
+    config = (init, validate, fmt, schema)
+    commands = (*config, serve, server, plan, apply, import_, history, tokens, audit, ci)
+    for module in commands:
         main.add_command(module.command)
 
 

@@ -1,13 +1,16 @@
-"""`scimform apply`: plan, show the plan, ask, apply, and report every step's outcome.
+"""`scimform apply`: plan (or read a saved plan), show it, ask, apply, and report every
+step's outcome. Every gate (stale or edited plans, safety, the audit trail, the token
+steps) is the engine's (scimform.api.Session); this command shows, asks and exits.
 
 Exit status: 0 when every change was made (or there was nothing to do), 1 when a change
 or a token operation failed, the apply was stopped or cancelled, the saved plan is stale
-or edited, the token check has errors, or the audit record could not be written, and 3
+or edited, the token check has errors, or the audit trail could not be written, and 3
 when the plan exceeds the safety thresholds and --force was not given.
 """
 
 from __future__ import annotations
 
+import getpass
 import os
 import signal
 import sys
@@ -17,58 +20,48 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import click
+from pydantic import TypeAdapter, ValidationError
 
-from scimform.audit import DEFAULT_AUDIT_LOG
-from scimform.backends import ScimBackend, target_label
-from scimform.cli import apply_audit, token_state
+from scimform.api import ApplyOutcome, Session
+from scimform.audit import DEFAULT_AUDIT_LOG, PullRequest, actor_of
+from scimform.cli import apply_audit, options, token_state
 from scimform.cli.apply_report import echo_result, progress_for
-from scimform.cli.plan import (
-    RATE_LIMIT_OPTION,
-    load_valid,
-    open_target,
-    read_plan,
-    use_colour,
-)
-from scimform.config.loader import LoadedConfig
-from scimform.config.token_record import open_tokens_file
-from scimform.engine.apply import apply_plan
+from scimform.cli.destination import ALLOW_HOST_OPTION
+from scimform.cli.plan import load_valid, open_session, read_plan, use_colour
 from scimform.engine.order import apply_order
-from scimform.engine.plan import Plan, make_plan
-from scimform.engine.read import read_live
-from scimform.engine.result import ApplyResult
-from scimform.engine.token_plan import TokenPlan
-from scimform.errors import LiveReadError, StalePlanError, TokenRefused
-from scimform.model import LiveState
+from scimform.engine.plan import Plan
+from scimform.engine.safety import SafetyVerdict
+from scimform.errors import (
+    ApplyError,
+    Cancelled,
+    ScimformError,
+    TokenRefused,
+    UnsafePlanError,
+    first_problem,
+)
 from scimform.render.text import render_text
-from scimform.tokens.api import TokenApi
-from scimform.tokens.apply import apply_tokens
-from scimform.tokens.sinks import parse_sink
+from scimform.tokens.sinks import Sink, parse_sink
 
-EXIT_UNSAFE = 3
-_SHOWN_DIFFERENCES = 5
+_PULLS: TypeAdapter[tuple[PullRequest, ...]] = TypeAdapter(tuple[PullRequest, ...])
+# The GitHub Actions context an apply's audit record carries, when set.
+_CONTEXT_VARIABLES = ("GITHUB_REPOSITORY", "GITHUB_RUN_ID", "GITHUB_SHA", "GITHUB_REF")
 
 
 @click.command("apply")
-@click.argument(
-    "directory", default=".", type=click.Path(file_okay=False, path_type=Path), metavar="[DIR]"
-)
+@options.DIRECTORY
 @click.option("--auto-approve", is_flag=True, help="Apply without asking for `yes`.")
 @click.option("--force", is_flag=True, help="Apply a plan that exceeds the safety thresholds.")
-@click.option(
-    "--parallelism",
-    type=click.IntRange(1, 64),
-    default=8,
-    show_default=True,
-    help="Requests in flight at once.",
-)
-@RATE_LIMIT_OPTION
+@options.PARALLELISM
+@options.RATE_LIMIT
 @click.option(
     "--plan",
     "plan_file",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Apply this saved plan (from `scimform plan --out`) instead of planning anew.",
+    help="Apply this saved plan (from `scimform plan --out`) instead of planning anew; a "
+    "saved plan is applied without asking, as it was reviewed.",
 )
-@token_state.ADMIN_KEY_OPTION
+@options.ADMIN_KEY
+@ALLOW_HOST_OPTION
 @click.option(
     "--token-sink",
     "sink_spec",
@@ -77,9 +70,16 @@ _SHOWN_DIFFERENCES = 5
     "'command:CMD' (on its stdin, never in argv).",
 )
 @click.option(
+    "--pull-requests",
+    "pulls_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A JSON list of the pull requests this apply carries out ({number, url, title, "
+    "author, merged_by, merged_at, approvers}), recorded in the audit trail.",
+)
+@click.option(
     "--audit-log",
     type=click.Path(dir_okay=False, path_type=Path),
-    help=f"Append this apply's record here (default: {DEFAULT_AUDIT_LOG} under DIR). "
+    help=f"Write this apply's record here (default: {DEFAULT_AUDIT_LOG} under DIR). "
     "An apply with no changes writes no record.",
 )
 def command(
@@ -91,6 +91,7 @@ def command(
     plan_file: Path | None,
     admin_key_file: Path | None,
     sink_spec: str | None,
+    pulls_file: Path | None,
     audit_log: Path | None,
 ) -> None:
     """Make the live store match the config in DIR (default: the current directory).
@@ -99,124 +100,68 @@ def command(
     makes the changes: users created, groups created and renamed, members added, users
     updated, members removed, groups and users deleted. A change the store refuses does
     not stop the others; what depends on it is skipped, and running apply again
-    converges. Ctrl-C stops starting new requests and reports what was done.
+    converges. Ctrl-C or SIGTERM stops starting new requests, waits for those in flight
+    and reports what was done.
 
     Then the token changes (on local:, or scimform serve with --admin-key-file): tokens
     not declared are deleted (never one used in the last minutes, never every token), and
     a due rotation runs when --token-sink says where the new token goes.
 
-    With --plan FILE, the saved plan is applied only if the live store is exactly as it
-    was when the plan was made.
+    With --plan FILE, the saved plan is applied only if it was not edited (its counts and
+    safety verdict are judged again; with SCIMFORM_PLAN_KEY set it must be signed with
+    that key) and the live store is exactly as it was when the plan was made.
 
-    Every apply that has changes appends one record to the audit log (--audit-log):
-    time, actor, config commit, target, plan hash, each change's outcome and SCIM id, and
-    the token operations; never a token. An apply with no changes writes no record.
+    Every apply that has changes writes its record to the audit log (--audit-log) as it
+    goes, before each change: time, actor, config commit, target, plan hash, each step's
+    outcome, SCIM id and members, and the token operations; never a token.
 
     Exit status: 0 all done (or no changes), 1 a change failed or nothing was applied,
     3 the plan is unsafe (see `safety:`; --force overrides).
     """
     loaded = load_valid(directory)
-    target = loaded.settings.target
     sink = parse_sink(sink_spec) if sink_spec is not None else None
-    audit_path = audit_log if audit_log is not None else loaded.root / DEFAULT_AUDIT_LOG
-    click.echo(f"Reading the live state from {target_label(target.url, loaded.root)} ...", err=True)
+    pulls = read_pull_requests(pulls_file) if pulls_file is not None else ()
     try:
-        in_use = token_state.verify_token(loaded, os.environ)
+        session = open_session(loaded, rate_limit, parallelism, admin_key_file)
     except TokenRefused as exc:
         raise TokenRefused(f"{exc}; nothing was applied") from None
-    backend = open_target(loaded, os.environ, rate_limit=rate_limit)
-    api: TokenApi | None = None
-    try:
-        api = token_state.open_api(loaded, admin_key_file)
-        live = _read(backend, loaded)
-        plan = _made_plan(loaded, live, plan_file, token_state.token_plan(loaded, api))
-        terminal = sys.stdout.isatty()
-        click.echo(render_text(plan, color=use_colour()), nl=False)
+    with session:
+        plan = read_plan(plan_file) if plan_file is not None else session.plan()
+        verdict = session.check(plan, force=True, source=str(plan_file or "the plan"))
+        shown = plan.model_copy(update={"safety": verdict})
+        click.echo(render_text(shown, color=use_colour(), forced=force), nl=False)
         if not plan.has_changes:
-            token_state.exit_on_errors(plan.tokens, None)
+            _exit_on_token_errors(len(plan.tokens.errors))
             return
-        _check_safe(plan, force)
-        if not auto_approve:
+        _check_safe(verdict, force)
+        if not auto_approve and plan_file is None:
             _ask()
-        rotating = sink is not None and plan.tokens.rotation is not None
-        # Parsed before anything changes, so that a broken file stops the apply here.
-        tokens_file = open_tokens_file(loaded.root) if rotating else None
-        result = _apply(plan, backend, live, parallelism, terminal)
-        declared = loaded.desired.tokens
-        done = apply_tokens(api, plan.tokens, declared, sink, tokens_file, stopped=result.stopped)
-    finally:
-        backend.close()
-        if api is not None:
-            api.close()
-    if result.steps:
-        echo_result(result, terminal)
-    apply_audit.echo_tokens(done)
-    if done.rotated and sink is not None:
-        token_state.check_client_switched(loaded, sink.label)
-    apply_audit.write_record(
-        audit_path,
-        result,
-        done,
-        plan_hash=plan.hash,
-        target=target.url,
-        config_root=loaded.root,
-        secrets=[in_use] if in_use else [],
-    )
-    token_state.exit_on_errors(plan.tokens, done.rotated)
-    if not result.succeeded or done.failed:
-        sys.exit(1)
+        outcome = _apply(session, plan, force, sink, audit_log, pulls)
+    _report(outcome, loaded.settings.target.token, sink)
 
 
-def _read(backend: ScimBackend, loaded: LoadedConfig) -> LiveState:
+def read_pull_requests(path: Path) -> tuple[PullRequest, ...]:
+    """The pull requests in the JSON list at `path`; a file that is not such a list is
+    one clear error naming it."""
     try:
-        return read_live(backend, loaded.desired)
-    except LiveReadError as exc:
-        raise LiveReadError(
-            f"could not read the live store, so nothing was applied: {exc}"
+        return _PULLS.validate_json(path.read_bytes())
+    except OSError as exc:
+        raise ScimformError(f"cannot read {path}: {exc.strerror or exc}") from None
+    except ValidationError as exc:
+        raise ScimformError(
+            f"{path} is not a list of pull requests ({first_problem(exc)}); see "
+            "`scimform apply --help`"
         ) from None
 
 
-def _made_plan(
-    loaded: LoadedConfig, live: LiveState, plan_file: Path | None, tokens: TokenPlan
-) -> Plan:
-    settings = loaded.settings
-    fresh = make_plan(loaded.desired, live, settings.ownership, settings.safety, tokens)
-    if plan_file is None:
-        return fresh
-    saved = read_plan(plan_file)
-    # The live tokens are not in the fingerprint: a plan made now must do the same to them.
-    stale_tokens = saved.tokens.changes != fresh.tokens.changes
-    if saved.created_from != live.fingerprint() or stale_tokens:
-        raise StalePlanError(_stale_message(plan_file, saved, fresh))
-    return saved
-
-
-def _stale_message(plan_file: Path, saved: Plan, fresh: Plan) -> str:
-    """Why a saved plan is refused, naming the objects a plan made now would treat
-    differently (the cheap way of saying what changed)."""
-    before = {(c.kind.value, c.key.casefold()): c for c in saved.changes}
-    now = {(c.kind.value, c.key.casefold()): c for c in fresh.changes}
-    differing = sorted(k for k in before.keys() | now.keys() if before.get(k) != now.get(k))
-    shown = ", ".join(f'{kind} "{key}"' for kind, key in differing[:_SHOWN_DIFFERENCES])
-    more = len(differing) - _SHOWN_DIFFERENCES
-    what = f" A plan made now differs for {shown}" + (f" and {more} more" if more > 0 else "")
-    what = what + "." if differing else " A plan made now would make the same changes."
-    if saved.tokens.changes != fresh.tokens.changes:
-        what += " Its token changes differ from those a plan made now would make."
-    return (
-        f"{plan_file} is stale: the live store changed since it was made, so it was not "
-        f"applied.{what} Make a new plan with `scimform plan --out` and review it."
-    )
-
-
-def _check_safe(plan: Plan, force: bool) -> None:
-    if plan.safety.safe:
+def _check_safe(verdict: SafetyVerdict, force: bool) -> None:
+    if verdict.safe:
         return
     if force:
         click.echo("The plan exceeds the safety thresholds; applying it anyway (--force).")
         return
     click.echo("Apply refused: the plan exceeds the safety thresholds above; nothing was changed.")
-    sys.exit(EXIT_UNSAFE)
+    raise UnsafePlanError("the plan is unsafe").already_reported()
 
 
 def _ask() -> None:
@@ -227,30 +172,63 @@ def _ask() -> None:
         answer = ""
     if answer.strip() != "yes":
         click.echo("Apply cancelled; nothing was changed.")
-        sys.exit(1)
+        raise Cancelled("the apply was cancelled").already_reported()
 
 
 def _apply(
-    plan: Plan, backend: ScimBackend, live: LiveState, parallelism: int, terminal: bool
-) -> ApplyResult:
+    session: Session,
+    plan: Plan,
+    force: bool,
+    sink: Sink | None,
+    audit_log: Path | None,
+    pulls: tuple[PullRequest, ...],
+) -> ApplyOutcome:
+    terminal = sys.stdout.isatty()
     progress = progress_for(len(apply_order(plan.changes)), terminal)
     try:
         with _interruptible() as stop:
-            return apply_plan(
+            return session.apply(
                 plan,
-                backend,
-                parallelism=parallelism,
+                force=force,
                 hooks=progress.hooks(),
                 should_stop=stop.is_set,
-                live=live,
+                audit_log=audit_log,
+                actor=actor_of(os.environ.get("GITHUB_ACTOR"), _os_user()),
+                context={k: os.environ[k] for k in _CONTEXT_VARIABLES if os.environ.get(k)},
+                pull_requests=pulls,
+                token_sink=sink,
             )
     finally:
         progress.close()
 
 
+def _report(outcome: ApplyOutcome, reference: str | None, sink: Sink | None) -> None:
+    result = outcome.result
+    if result.steps:
+        echo_result(result, sys.stdout.isatty())
+    apply_audit.echo_tokens(outcome.tokens)
+    if outcome.client_not_switched and sink is not None:
+        token_state.warn_not_switched(reference, sink.label)
+    if outcome.audit_log is not None:
+        click.echo(f"Recorded this apply in the audit log {outcome.audit_log}.", err=True)
+    _exit_on_token_errors(len(outcome.token_errors))
+    if not outcome.succeeded:
+        raise ApplyError("the apply did not make every change").already_reported()
+
+
+def _exit_on_token_errors(count: int) -> None:
+    if count:
+        click.echo(
+            f"The token check found {count} error(s), above; fix them as they say.", err=True
+        )
+        raise ApplyError("the token check found errors").already_reported()
+
+
 @contextmanager
 def _interruptible() -> Iterator[threading.Event]:
-    """An event Ctrl-C sets (the first time; a second Ctrl-C interrupts at once)."""
+    """An event Ctrl-C or SIGTERM sets (the first time; a second one interrupts at once).
+    CI cancellations and timeouts send SIGTERM: the apply stops as after Ctrl-C, and its
+    audit record is closed."""
     stop = threading.Event()
     if threading.current_thread() is not threading.main_thread():
         yield stop
@@ -264,8 +242,16 @@ def _interruptible() -> Iterator[threading.Event]:
             "\nStopping: no new requests are started; waiting for those in flight.", err=True
         )
 
-    previous = signal.signal(signal.SIGINT, interrupted)
+    previous = {sig: signal.signal(sig, interrupted) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         yield stop
     finally:
-        signal.signal(signal.SIGINT, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _os_user() -> str | None:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no name for this uid (a bare container)
+        return None

@@ -16,6 +16,7 @@ import click
 
 from scimform.backends.scim import ScimBackend
 from scimform.backends.target import LOCAL, local_path, open_backend, target_label
+from scimform.cli.destination import ALLOW_HOST_OPTION, allowing_environ
 from scimform.config.export import export_config
 from scimform.config.loader import load_config
 from scimform.config.schema import IgnoreSpec
@@ -43,6 +44,7 @@ DEFAULT_TARGET = "local:.scimform/store.db"
 )
 @click.option("--token", help="Where the SCIM token is: env:NAME or file:PATH (never the token).")
 @click.option("--force", is_flag=True, help="Write into a directory that is not empty.")
+@ALLOW_HOST_OPTION
 def command(out: Path, target: str, token: str | None, force: bool) -> None:
     """Read the live store and write a config that declares it.
 
@@ -57,7 +59,8 @@ def command(out: Path, target: str, token: str | None, force: bool) -> None:
     cwd = Path.cwd()
     if target.startswith(LOCAL) and not local_path(target, cwd).exists():
         raise TargetError(f"there is no embedded store {local_path(target, cwd)} to import from")
-    backend = _open(target, token, cwd)
+    environ = allowing_environ()
+    backend = _open(target, token, cwd, environ)
     try:
         groups = tuple(Group(d["displayName"], d.get("externalId")) for d in backend.iter_groups())
         ignore = IgnoreSpec()
@@ -69,7 +72,7 @@ def command(out: Path, target: str, token: str | None, force: bool) -> None:
         live,
         _relative_target(target, cwd, out),
         _relative_token(token, cwd, out),
-        source=target_label(target, cwd),
+        source=target_label(target, cwd, environ),
         ignore=ignore,
     )
     _write_files(out, exported.files)
@@ -103,9 +106,9 @@ _OPTION_WORDS = (
 )
 
 
-def _open(target: str, token: str | None, cwd: Path) -> ScimBackend:
+def _open(target: str, token: str | None, cwd: Path, environ: Mapping[str, str]) -> ScimBackend:
     try:
-        return open_backend(target, token, cwd, environ=os.environ)
+        return open_backend(target, token, cwd, environ=environ)
     except TargetError as exc:
         message = str(exc)
         for config_words, option_words in _OPTION_WORDS:

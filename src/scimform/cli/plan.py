@@ -12,20 +12,19 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Mapping
 from pathlib import Path
 
 import click
 
-from scimform.backends import ScimBackend, open_backend, target_label
-from scimform.cli import token_state
+from scimform.api import Session
+from scimform.backends import target_label
+from scimform.cli import options, token_state
+from scimform.cli.destination import ALLOW_HOST_OPTION, allowing_environ
 from scimform.cli.validate import text_report
 from scimform.config.loader import LoadedConfig, load_config
 from scimform.diagnostics import Severity
-from scimform.engine.plan import Plan, make_plan
-from scimform.engine.read import read_live
-from scimform.engine.token_plan import TokenPlan
-from scimform.errors import LiveReadError, ScimformError
+from scimform.engine.plan import Plan
+from scimform.errors import ConfigError, ScimformError, UnsafePlanError
 from scimform.render import words
 from scimform.render.json import render_json
 from scimform.render.markdown import render_markdown
@@ -33,37 +32,10 @@ from scimform.render.text import render_summary, render_text
 
 EXIT_NO_CHANGES = 0
 EXIT_CHANGES = 2
-EXIT_UNSAFE = 3
 
 
-# Shared with apply: both read the live store, and apply writes to it.
-RATE_LIMIT_OPTION = click.option(
-    "--rate-limit",
-    type=click.FloatRange(min=0, min_open=True),
-    help="Send at most this many requests per second (default: as fast as the store allows, "
-    "backing off when it answers 429).",
-)
-
-
-class _PlanUsageError(click.UsageError):
-    exit_code = 1
-
-
-class _PlanCommand(click.Command):
-    """A usage error (an unknown option, a bad value) exits 1, not click's 2: for plan, 2
-    means "changes", and CI must not take a typo for a plan."""
-
-    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        try:
-            return super().parse_args(ctx, args)
-        except click.UsageError as exc:
-            raise _PlanUsageError(exc.format_message(), exc.ctx) from None
-
-
-@click.command("plan", cls=_PlanCommand)
-@click.argument(
-    "directory", default=".", type=click.Path(file_okay=False, dir_okay=True, path_type=Path)
-)
+@click.command("plan")
+@options.DIRECTORY
 @click.option(
     "--format",
     "output",
@@ -79,49 +51,36 @@ class _PlanCommand(click.Command):
     type=click.Path(dir_okay=False, writable=True, path_type=Path),
     help="Also save the plan as JSON to this file, for `scimform apply --plan`.",
 )
-@click.option(
-    "--concurrency",
-    type=click.IntRange(1, 64),
-    default=8,
-    show_default=True,
-    help="How many reads of the live store may run at once.",
-)
-@RATE_LIMIT_OPTION
-@token_state.ADMIN_KEY_OPTION
+@options.PARALLELISM
+@options.RATE_LIMIT
+@options.ADMIN_KEY
+@ALLOW_HOST_OPTION
 def command(
     directory: Path,
     output: str,
     as_json: bool,
     summary: bool,
     out: Path | None,
-    concurrency: int,
+    parallelism: int,
     rate_limit: float | None,
     admin_key_file: Path | None,
 ) -> None:
-    """Show what `scimform apply` would change in the live store for the config in
-    DIRECTORY (default: the current directory).
+    """Show what `scimform apply` would change in the live store for the config in DIR
+    (default: the current directory).
 
     Token state is checked too: the token in use must authenticate; with `tokens:`
     declared, a token near expiry is a warning, an expired one an error, and on targets
     with a token API (local:, or scimform serve with --admin-key-file) undeclared tokens
     and a due rotation are part of the plan. On AWS, a due rotation's console steps are
-    printed.
+    printed. With SCIMFORM_PLAN_KEY set, a saved plan is signed with it.
 
     Exit status: 0 no changes, 2 changes, 3 changes beyond the safety thresholds (apply
     them with `scimform apply --force`), 1 an error (token errors included).
     """
     loaded = load_valid(directory)
-    settings = loaded.settings
-    label = target_label(settings.target.url, loaded.root)
-    click.echo(f"Reading the live state from {label} ...", err=True)
-    token_state.verify_token(loaded, os.environ)
-    backend = open_target(loaded, os.environ, rate_limit=rate_limit)
-    try:
-        tokens = _token_plan(loaded, admin_key_file)
-        plan = plan_against(loaded, backend, concurrency=concurrency, tokens=tokens)
-        requests = backend.requests
-    finally:
-        backend.close()
+    with open_session(loaded, rate_limit, parallelism, admin_key_file) as session:
+        plan = session.plan()
+        requests = session.backend.requests
     click.echo(f"Read the live state in {requests} requests.", err=True)
     if out is not None:
         save_plan(plan, out)
@@ -134,53 +93,36 @@ def command(
 
 
 def load_valid(directory: Path) -> LoadedConfig:
-    """The loaded config; with errors, prints every diagnostic to stderr and exits 1.
-    Warnings are printed too, and do not stop the plan."""
+    """The loaded config; with errors, prints every diagnostic to stderr and raises a
+    ConfigError that was already reported. Warnings are printed too, and do not stop."""
     loaded = load_config(directory)
     diagnostics = loaded.diagnostics
     if diagnostics.count(Severity.ERROR) or diagnostics.count(Severity.WARNING):
         click.echo(text_report(loaded), nl=False, err=True)
     if diagnostics.has_errors:
-        raise click.exceptions.Exit(1)
+        raise ConfigError("the config has errors", diagnostics).already_reported()
     return loaded
 
 
-def open_target(
-    loaded: LoadedConfig, environ: Mapping[str, str], *, rate_limit: float | None = None
-) -> ScimBackend:
-    """The backend for the config's target, sending at most `rate_limit` requests per
-    second when given (TargetError when the target is unusable)."""
-    target = loaded.settings.target
-    return open_backend(
-        target.url, target.token, loaded.root, environ=environ, rate_limit=rate_limit
-    )
-
-
-def _token_plan(loaded: LoadedConfig, admin_key_file: Path | None) -> TokenPlan:
-    api = token_state.open_api(loaded, admin_key_file)
-    try:
-        return token_state.token_plan(loaded, api)
-    finally:
-        if api is not None:
-            api.close()
-
-
-def plan_against(
+def open_session(
     loaded: LoadedConfig,
-    backend: ScimBackend,
-    *,
-    concurrency: int = 8,
-    tokens: TokenPlan | None = None,
-) -> Plan:
-    """Read the live state through `backend` and plan the config against it, with the
-    token part `tokens` when it was checked; a failed read is a LiveReadError that says no
-    plan was made."""
-    settings = loaded.settings
-    try:
-        live = read_live(backend, loaded.desired, concurrency=concurrency)
-    except LiveReadError as exc:
-        raise LiveReadError(f"could not read the live store, so no plan was made: {exc}") from None
-    return make_plan(loaded.desired, live, settings.ownership, settings.safety, tokens)
+    rate_limit: float | None,
+    parallelism: int,
+    admin_key_file: Path | None,
+) -> Session:
+    """A session against the config's target, the environment (with the hosts --allow-host
+    names) passed in, after saying where it reads from."""
+    environ = allowing_environ()
+    label = target_label(loaded.settings.target.url, loaded.root, environ)
+    click.echo(f"Reading the live state from {label} ...", err=True)
+    return Session(
+        loaded,
+        environ=environ,
+        rate_limit=rate_limit,
+        parallelism=parallelism,
+        admin_key_file=admin_key_file,
+        plan_key=options.plan_key(os.environ),
+    )
 
 
 def save_plan(plan: Plan, path: Path) -> None:
@@ -209,7 +151,7 @@ def exit_code(plan: Plan) -> int:
         return 1
     if not plan.has_changes:
         return EXIT_NO_CHANGES
-    return EXIT_CHANGES if plan.safety.safe else EXIT_UNSAFE
+    return EXIT_CHANGES if plan.safety.safe else UnsafePlanError.exit_code
 
 
 def _render(plan: Plan, output: str, summary: bool) -> str:

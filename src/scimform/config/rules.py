@@ -3,7 +3,9 @@
 Each rule says what AWS would refuse (or what would go wrong later) before any request is
 made: required names, one valid primary email, lengths and reserved names, unique
 userNames (case-insensitively), emails and externalIds, and at most two tokens valid for a
-year at most. Group rules are in `group_rules`. All findings are returned, never raised.
+year at most. Group rules are in `group_rules`; the names a reviewer could misread
+(invisible characters, NFC, mixed scripts, look-alikes) in `text_rules`. All findings are
+returned, never raised.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from scimform.config.group_rules import check_groups, check_scope
 from scimform.config.limits import MAX_EXTERNAL_ID, RISKY, is_reserved, string_value
 from scimform.config.names import case_note, duplicates
 from scimform.config.schema import SettingsFile
+from scimform.config.text_rules import check_text
 from scimform.diagnostics import Severity
 from scimform.model import ADDRESS_FIELDS, ATTRIBUTES, MAX_TOKENS, user_key
 
@@ -58,6 +61,7 @@ def check(decl: Declarations, settings: SettingsFile, settings_site: Site) -> li
         findings.extend(_user(user, settings.require_external_id, settings.mapping is not None))
     findings.extend(_unique_users(decl.users))
     findings.extend(check_groups(decl))
+    findings.extend(check_text(decl))
     findings.extend(check_tokens(decl.tokens))
     findings.extend(check_scope(settings.scope, settings_site.at("scope"), decl))
     return findings

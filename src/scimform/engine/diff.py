@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from scimform.config.schema import OwnershipSpec
 from scimform.engine.changes import (
+    NAMED_LEFT_ALONE,
     Action,
     Change,
     FieldDiff,
@@ -32,9 +32,11 @@ from scimform.engine.fields import (
     update_reason,
     user_fields,
 )
+from scimform.engine.keys import Key, folded
 from scimform.engine.match import group_names, match, user_names
 from scimform.engine.members import live_members, sorted_refs, wanted_members
 from scimform.engine.people import People
+from scimform.engine.policy import Ownership
 from scimform.errors import LiveReadError
 from scimform.model import DesiredState, Group, LiveState, User
 
@@ -48,7 +50,7 @@ class Diff:
     warnings: tuple[str, ...]
 
 
-def diff(desired: DesiredState, live: LiveState, ownership: OwnershipSpec) -> Diff:
+def diff(desired: DesiredState, live: LiveState, ownership: Ownership) -> Diff:
     """Compare what the config declares with what the live store holds.
 
     Raises LiveReadError if the members of a group the config manages were not read (a
@@ -58,36 +60,55 @@ def diff(desired: DesiredState, live: LiveState, ownership: OwnershipSpec) -> Di
 
 
 class _Differ:
-    def __init__(self, desired: DesiredState, live: LiveState, ownership: OwnershipSpec) -> None:
+    def __init__(self, desired: DesiredState, live: LiveState, ownership: Ownership) -> None:
         self.live = live
         self.ownership = ownership
         self.users = match(desired.users, live.users, user_names)
         self.groups = match(desired.groups, live.groups, group_names)
         self.people = People(self.users)
         self.warnings: list[str] = []
-        self.left_alone = dict.fromkeys(LeftAlone.model_fields, 0)
+        self.left_alone = {"users": 0, "groups": 0, "ignored_users": 0, "ignored_groups": 0}
+        self.unpruned: dict[Kind, list[str]] = {Kind.USER: [], Kind.GROUP: []}
         self.destroyed_users: set[str | None] = set()
         self.blocked: set[str | None] = set()
 
     def run(self) -> Diff:
-        changes = self._user_changes() + self._group_changes()
+        changes = self._with_groups_lost(self._user_changes()) + self._group_changes()
         ids = {c.id for c in changes if c.destroys}
         self.warnings += name_conflicts(self.users, user_names, Kind.USER, ids)
         self.warnings += name_conflicts(self.groups, group_names, Kind.GROUP, ids)
         return Diff(
             changes=tuple(sorted(changes, key=Change.sort_key)),
-            left_alone=LeftAlone(**self.left_alone),
+            left_alone=LeftAlone(
+                **self.left_alone,
+                user_names=_named(self.unpruned[Kind.USER]),
+                group_names=_named(self.unpruned[Kind.GROUP]),
+            ),
             warnings=tuple(sorted(set(self.warnings))),
         )
 
+    def _with_groups_lost(self, changes: list[Change]) -> list[Change]:
+        """Each destroyed user with the groups it is a member of (of the groups whose
+        members were read): its memberships go with it, and the plan says so."""
+        read = [g for g in self.live.groups if g.id in self.live.members_read]
+        out = []
+        for change in changes:
+            name = (change.before or {}).get("userName")
+            if change.destroys and isinstance(name, str):
+                lost = sorted((g.display_name for g in read if name in g.members), key=str.casefold)
+                change = change.model_copy(update={"groups_lost": tuple(lost)})
+            out.append(change)
+        return out
+
     def _may_delete(self, kind: Kind, name: str) -> bool:
         """Whether an undeclared live object may go; counts it as left alone if not."""
-        ignore = self.ownership.ignore
-        if ignore.ignores_user(name) if kind is Kind.USER else ignore.ignores_group(name):
+        owner = self.ownership
+        if owner.ignores_user(name) if kind is Kind.USER else owner.ignores_group(name):
             self.left_alone[f"ignored_{kind.value}s"] += 1
             return False
         if not self.ownership.prune:
             self.left_alone[f"{kind.value}s"] += 1
+            self.unpruned[kind].append(name)
             return False
         return True
 
@@ -200,10 +221,41 @@ class _Differ:
                 out.append(self._group_create(wanted, found))
         for found in self.groups.undeclared:
             if self._may_delete(Kind.GROUP, found.display_name):
-                out.append(
-                    _delete(Kind.GROUP, found.display_name, found.id, group_attributes(found))
-                )
+                out.append(self._group_delete(found))
+        self._warn_renames(out)
         return out
+
+    def _group_delete(self, found: Group) -> Change:
+        """The delete of a live group, naming the members who lose it: a plan never hides
+        who loses access (members of a group whose members were not read stay unnamed)."""
+        change = _delete(Kind.GROUP, found.display_name, found.id, group_attributes(found))
+        if found.id not in self.live.members_read:
+            return change
+        had = live_members(found, self.people)
+        removed = sorted_refs(
+            r for r in map(self.people.removed, had) if r.id not in self.destroyed_users
+        )
+        return change.model_copy(update={"members_removed": removed})
+
+    def _warn_renames(self, changes: list[Change]) -> None:
+        """Warn of each destroyed group whose members all go to a group the plan creates:
+        most likely a rename written without `previously:`."""
+        created = {
+            frozenset(Key.user(m.user_name) for m in c.members_added): c.key
+            for c in changes
+            if c.action is Action.CREATE and c.members_added
+        }
+        for change in changes:
+            if change.action is not Action.DELETE or not change.members_removed:
+                continue
+            members = frozenset(Key.user(m.user_name) for m in change.members_removed)
+            if members in created:
+                self.warnings.append(
+                    f'group "{change.key}" is destroyed and group "{created[members]}" is '
+                    "created with the same members: if it is a rename, add `previously: "
+                    f'[{change.key}]` to "{created[members]}", so that the group keeps its id '
+                    "and the AWS permission sets assigned to it"
+                )
 
     def _group_create(self, wanted: Group, replaced: Group | None) -> Change:
         added = wanted_members(wanted, self.people, self.warnings) - self.blocked
@@ -256,6 +308,10 @@ class _Differ:
             members_unchanged=len(want & have),
         )
         return [change]
+
+
+def _named(names: list[str]) -> tuple[str, ...]:
+    return tuple(sorted(names, key=lambda n: (folded(n), n))[:NAMED_LEFT_ALONE])
 
 
 def _delete(kind: Kind, key: str, id: str | None, before: dict[str, Value]) -> Change:

@@ -18,6 +18,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Generic, Protocol, TypeVar
 
+from scimform.engine.keys import NameIndex, folded
+from scimform.engine.policy import Ownership
 from scimform.model import Group, User
 
 
@@ -54,14 +56,24 @@ def group_names(group: Group) -> tuple[str, ...]:
     return (group.display_name, *group.previously)
 
 
+def same_identity(desired: R, live: R, names: Callable[[R], tuple[str, ...]]) -> bool:
+    """The identity rule, one for plan, apply, import and history: a live object is the
+    desired one when both carry an externalId and they are equal, or, when either has none,
+    when the live object's name is one of the desired object's names (compared
+    case-insensitively). A name held by a different externalId is a different identity."""
+    if desired.external_id and live.external_id:
+        return desired.external_id == live.external_id
+    held = folded(names(live)[0])
+    return any(folded(name) == held for name in names(desired))
+
+
 def match(
     desired: Sequence[R], live: Sequence[R], names: Callable[[R], tuple[str, ...]]
 ) -> Matching[R]:
     """Match desired to live objects: by externalId, then by each name `names` gives in turn
     (the first is the object's own name; for live objects only the first is used). A name
     matches exactly if it can, else case-insensitively."""
-    exact = {names(r)[0]: r for r in live}
-    folded = {name.casefold(): r for name, r in exact.items()}
+    by_name = NameIndex((names(r)[0], r) for r in live)
     found, taken = _match_external(desired, live)
     clashes: dict[int, R] = {}
     wanted_names = [names(d) for d in desired]
@@ -70,10 +82,10 @@ def match(
             if index in found or position >= len(wanted_names[index]):
                 continue
             name = wanted_names[index][position]
-            candidate = exact.get(name) or folded.get(name.casefold())
+            candidate = by_name.get(name)
             if candidate is None or candidate.id in taken:
                 continue
-            if _different_identities(wanted, candidate):
+            if not same_identity(wanted, candidate, names):
                 clashes.setdefault(index, candidate)
                 continue
             found[index] = candidate
@@ -97,10 +109,6 @@ def _match_external(
     return found, taken
 
 
-def _different_identities(wanted: _Record, live: _Record) -> bool:
-    return bool(wanted.external_id and live.external_id and wanted.external_id != live.external_id)
-
-
 def _collect(
     desired: Sequence[R],
     live: Sequence[R],
@@ -121,8 +129,16 @@ def _collect(
     return result
 
 
-def managed_group_ids(desired: Sequence[Group], live: Sequence[Group]) -> frozenset[str]:
-    """The ids of the live groups the config manages in place: the groups whose members a
-    reader must read before a plan can be made (members of other groups are never needed)."""
+def managed_group_ids(
+    desired: Sequence[Group], live: Sequence[Group], ownership: Ownership | None = None
+) -> frozenset[str]:
+    """The ids of the live groups whose members a reader must read before a plan can be
+    made: the groups the config manages in place and, under `ownership`, the groups the
+    plan may delete (so that a plan shows who loses access with them). Members of other
+    groups are never needed."""
     matching = match(desired, live, group_names)
-    return frozenset(g.id for _, g in matching.matched if g.id is not None)
+    ids = {g.id for _, g in matching.matched}
+    if ownership is not None and ownership.prune:
+        going = [*matching.undeclared, *(g for _, g in matching.replaced)]
+        ids |= {g.id for g in going if not ownership.ignores_group(g.display_name)}
+    return frozenset(i for i in ids if i is not None)

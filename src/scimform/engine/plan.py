@@ -3,8 +3,9 @@ fingerprint of the live state it was made from, and a hash of it all.
 
 A saved plan is a boundary, so the Plan is a pydantic model. Its JSON is deterministic:
 sorted keys, sorted changes, no timestamps, so the same inputs give the same bytes. The
-hash covers everything but itself; `from_json` refuses a plan whose hash does not match
-(it was edited) or whose format version this scimform does not read. A plan never holds a
+hash covers everything but itself and its signature; `from_json` refuses a plan whose hash
+does not match (it was edited) or whose format version this scimform does not read, and
+`engine.plan_check` judges the rest before apply. A plan never holds a
 token: the engine never sees one.
 """
 
@@ -17,16 +18,17 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from scimform.config.schema import OwnershipSpec, SafetySpec
-from scimform.engine.changes import Change, LeftAlone
+from scimform.engine.changes import Action, Change, LeftAlone
 from scimform.engine.diff import diff
-from scimform.engine.safety import SafetyVerdict, assess
+from scimform.engine.policy import Ownership, Safety
+from scimform.engine.safety import LiveCounts, SafetyVerdict, assess
 from scimform.engine.token_plan import TokenPlan
-from scimform.errors import ScimformError
+from scimform.errors import InvalidPlanError, first_problem
 from scimform.model import DesiredState, LiveState
 
 # 2: plans carry `tokens` (token findings and token changes).
-FORMAT_VERSION = 2
+# 3: safety breaches name their subject (memberships, a group's members); `signature`.
+FORMAT_VERSION = 3
 
 
 class _Frozen(BaseModel):
@@ -34,8 +36,9 @@ class _Frozen(BaseModel):
 
 
 class Summary(_Frozen):
-    """The counts of the summary line: objects to add, change and destroy (a replace counts
-    as one add and one destroy), members to add and remove."""
+    """The counts of the summary line: objects to add, change (attributes or members) and
+    destroy (a replace counts as one add and one destroy), members to add and remove (the
+    members of a destroyed group included)."""
 
     add: int = 0
     change: int = 0
@@ -48,11 +51,14 @@ class Summary(_Frozen):
         """Count a plan's changes."""
         return cls(
             add=sum(c.creates for c in changes),
-            change=sum(c.changes_attributes for c in changes),
+            change=sum(c.action in _IN_PLACE for c in changes),
             destroy=sum(c.destroys for c in changes),
             members_add=sum(len(c.members_added) for c in changes),
             members_remove=sum(len(c.members_removed) for c in changes),
         )
+
+
+_IN_PLACE = (Action.UPDATE, Action.DEACTIVATE)
 
 
 class Plan(_Frozen):
@@ -61,6 +67,7 @@ class Plan(_Frozen):
     format_version: int = FORMAT_VERSION
     created_from: str
     hash: str = ""
+    signature: str = ""
     summary: Summary = Summary()
     safety: SafetyVerdict = SafetyVerdict()
     left_alone: LeftAlone = LeftAlone()
@@ -74,9 +81,10 @@ class Plan(_Frozen):
         return bool(self.changes) or bool(self.tokens.changes)
 
     def computed_hash(self) -> str:
-        """sha256 of the plan's compact JSON without the hash itself and without the token
-        findings, whose days left change every day (see engine.token_plan)."""
-        unhashed: Any = {"hash": True, "tokens": {"findings": True}}
+        """sha256 of the plan's compact JSON without the hash itself, its signature (made
+        over the hash) and the token findings, whose days left change every day (see
+        engine.token_plan)."""
+        unhashed: Any = {"hash": True, "signature": True, "tokens": {"findings": True}}
         return hashlib.sha256(self.model_dump_json(exclude=unhashed).encode()).hexdigest()
 
     def to_json(self) -> str:
@@ -86,25 +94,24 @@ class Plan(_Frozen):
 
     @classmethod
     def from_json(cls, text: str, source: str = "the plan") -> Plan:
-        """Read a saved plan; a plan this scimform cannot trust or read is a ScimformError
-        that names `source` and says what to do."""
+        """Read a saved plan; a plan this scimform cannot read is an InvalidPlanError that
+        names `source` and says what to do. Whether it can be trusted is for
+        engine.plan_check to say."""
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
-            raise ScimformError(
+            raise InvalidPlanError(
                 f"{source} is not a scimform plan: not JSON ({exc.msg} at line {exc.lineno})"
             ) from None
         _check_version(data, source)
         try:
             plan = cls.model_validate(data)
         except ValidationError as exc:
-            first = exc.errors()[0]
-            where = ".".join(str(p) for p in first["loc"])
-            raise ScimformError(
-                f"{source} is not a valid scimform plan: {where}: {first['msg']}"
+            raise InvalidPlanError(
+                f"{source} is not a valid scimform plan: {first_problem(exc)}"
             ) from None
         if plan.hash != plan.computed_hash():
-            raise ScimformError(
+            raise InvalidPlanError(
                 f"{source} was changed after it was made (its hash does not match its "
                 "content); make a new plan with `scimform plan --out`"
             )
@@ -114,7 +121,7 @@ class Plan(_Frozen):
 def _check_version(data: Any, source: str) -> None:
     version = data.get("format_version") if isinstance(data, dict) else None
     if version != FORMAT_VERSION:
-        raise ScimformError(
+        raise InvalidPlanError(
             f"{source} has plan format version {version!r}, but this scimform reads version "
             f"{FORMAT_VERSION}; make a new plan with this scimform's `scimform plan --out`"
         )
@@ -123,8 +130,8 @@ def _check_version(data: Any, source: str) -> None:
 def make_plan(
     desired: DesiredState,
     live: LiveState,
-    ownership: OwnershipSpec,
-    safety: SafetySpec,
+    ownership: Ownership,
+    safety: Safety,
     tokens: TokenPlan | None = None,
 ) -> Plan:
     """Diff the desired state against the live state and judge the result: the Plan that
@@ -136,7 +143,7 @@ def make_plan(
         summary=Summary.of(found.changes),
         left_alone=found.left_alone,
         warnings=found.warnings,
-        safety=assess(found.changes, len(live.users), len(live.groups), safety),
+        safety=assess(found.changes, LiveCounts.of(live), safety),
         tokens=tokens or TokenPlan(),
     )
     return plan.model_copy(update={"hash": plan.computed_hash()})

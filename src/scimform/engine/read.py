@@ -16,6 +16,7 @@ from typing import Any, Protocol
 
 from scimform.engine.collector import few_collections
 from scimform.engine.match import group_names, managed_group_ids, match
+from scimform.engine.policy import Ownership
 from scimform.errors import LiveReadError
 from scimform.model import DesiredState, Group, LiveState, User
 from scimform.wire import group_from_scim, manager_id_of, user_from_scim
@@ -35,19 +36,31 @@ class LiveReader(Protocol):
     def user_group_ids(self, user_id: str) -> list[str]: ...
 
 
-def read_live(backend: LiveReader, desired: DesiredState, *, concurrency: int = 8) -> LiveState:
-    """The live state a plan for `desired` needs; LiveReadError when any read fails."""
+def read_live(
+    backend: LiveReader,
+    desired: DesiredState,
+    *,
+    concurrency: int = 8,
+    ownership: Ownership | None = None,
+) -> LiveState:
+    """The live state a plan for `desired` needs (with `ownership`, also the members of the
+    groups the plan may delete); LiveReadError when any read fails."""
     with few_collections(), ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
         try:
-            return _read(backend, desired, pool)
+            return _read(backend, desired, pool, ownership)
         except BaseException:
             pool.shutdown(wait=True, cancel_futures=True)
             raise
 
 
-def _read(backend: LiveReader, desired: DesiredState, pool: ThreadPoolExecutor) -> LiveState:
+def _read(
+    backend: LiveReader,
+    desired: DesiredState,
+    pool: ThreadPoolExecutor,
+    ownership: Ownership | None,
+) -> LiveState:
     groups = [_group(doc) for doc in backend.iter_groups()]
-    managed = managed_group_ids(desired.groups, groups)
+    managed = managed_group_ids(desired.groups, groups, ownership)
     pages = group_pages(desired.groups, groups, managed)
     user_docs: list[dict[str, Any]] = []
     by_group: list[tuple[str, Future[list[str]]]] | None = None
@@ -75,8 +88,10 @@ def group_pages(desired: Sequence[Group], live: Sequence[Group], managed: frozen
     """The requests reading members group by group is expected to cost: one page per 100
     members, at least one per group, the desired member count standing in for the live
     one (unknown until read). Reading user by user costs one page per user."""
-    matched = match(desired, live, group_names).matched
-    return sum(max(1, -(-len(d.members) // PAGE_SIZE)) for d, g in matched if g.id in managed)
+    matched = [(d, g) for d, g in match(desired, live, group_names).matched if g.id in managed]
+    # A group read only because the plan may delete it: one page, as far as anyone knows.
+    unmatched = len(managed) - len(matched)
+    return unmatched + sum(max(1, -(-len(d.members) // PAGE_SIZE)) for d, _ in matched)
 
 
 def _start_by_group(

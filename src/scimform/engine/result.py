@@ -12,7 +12,7 @@ import enum
 from collections import Counter
 from dataclasses import dataclass
 
-from scimform.engine.changes import Action, Kind
+from scimform.engine.changes import Action, Kind, MemberRef
 
 
 class Outcome(enum.Enum):
@@ -32,7 +32,8 @@ class Outcome(enum.Enum):
 class StepResult:
     """One step's outcome: which object, what was done, the SCIM id it has (or had), and
     for a step that did not succeed, why (`detail`, and the HTTP `status` if there was one).
-    `members` counts the members a member step added or removed."""
+    `members` counts the members a member step added or removed, `member_refs` names
+    them (userName and id)."""
 
     step_id: str
     kind: Kind
@@ -43,6 +44,7 @@ class StepResult:
     members: int = 0
     detail: str | None = None
     status: int | None = None
+    member_refs: tuple[MemberRef, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,16 +13,24 @@ and manager references are resolved here, as the apply goes, through `Ids`.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from typing import Any, Protocol
 
-from scimform.engine.changes import Action, Change, Kind, Value, user_from_attributes
+from scimform.engine.changes import Action, Change, MemberRef, Value, user_from_attributes
+from scimform.engine.keys import Key, Kind
+from scimform.engine.match import R, group_names, same_identity, user_names
 from scimform.engine.order import Step
 from scimform.engine.result import Outcome, StepResult
-from scimform.errors import ChangeFailed, ScimformError
-from scimform.model import Group, LiveState
-from scimform.wire import group_to_scim, manager_id_of, user_from_scim, user_to_scim
+from scimform.errors import ChangeFailed, MissingId, ScimformError
+from scimform.model import Group, LiveState, User
+from scimform.wire import (
+    group_from_scim,
+    group_to_scim,
+    manager_id_of,
+    user_from_scim,
+    user_to_scim,
+)
 
 
 class CreatedObject(Protocol):
@@ -49,52 +57,46 @@ class WriteBackend(Protocol):
     def delete_group(self, group_id: str) -> None: ...
 
 
-class MissingId(ScimformError):
-    """An object a step refers to has no SCIM id (the step that creates it did not run)."""
-
-
 class Ids:
-    """SCIM ids by name: of users and groups this apply creates, of the users the plan
+    """SCIM ids by key: of users and groups this apply creates, of the users the plan
     updates (by their desired names), and of live users (by their live names)."""
 
     def __init__(self, changes: Sequence[Change], live: LiveState | None) -> None:
         self._lock = threading.Lock()
-        self._created: dict[tuple[Kind, str], str] = {}
-        self._desired: dict[str, str] = {}
-        self._live: dict[str, str] = {}
+        self._created: dict[Key, str] = {}
+        self._desired: dict[Key, str] = {}
+        self._live: dict[Key, str] = {}
         for user in live.users if live is not None else ():
             if user.id is not None:
-                self._live[user.user_name.casefold()] = user.id
+                self._live[Key.user(user.user_name)] = user.id
         for change in changes:
             if change.kind is not Kind.USER or change.id is None:
                 continue
             if change.before is not None and isinstance(change.before.get("userName"), str):
-                self._live[str(change.before["userName"]).casefold()] = change.id
+                self._live[Key.user(str(change.before["userName"]))] = change.id
             if change.action in (Action.UPDATE, Action.DEACTIVATE):
-                self._desired[change.key.casefold()] = change.id
+                self._desired[change.ident] = change.id
 
     def created(self, kind: Kind, key: str, id: str) -> None:
         """Record the id of an object this apply created."""
         with self._lock:
-            self._created[(kind, key.casefold())] = id
+            self._created[Key(kind, key)] = id
 
     def created_id(self, kind: Kind, key: str) -> str | None:
         """The id of an object this apply created, if it was."""
         with self._lock:
-            return self._created.get((kind, key.casefold()))
+            return self._created.get(Key(kind, key))
 
     def desired_user(self, user_name: str) -> str | None:
         """The id of the user the config calls `user_name`, when known without a request."""
-        folded = user_name.casefold()
+        key = Key.user(user_name)
         return (
-            self.created_id(Kind.USER, user_name)
-            or self._desired.get(folded)
-            or self._live.get(folded)
+            self.created_id(Kind.USER, user_name) or self._desired.get(key) or self._live.get(key)
         )
 
     def live_user(self, user_name: str) -> str | None:
         """The id of the user the live store calls `user_name`, when known."""
-        return self._live.get(user_name.casefold())
+        return self._live.get(Key.user(user_name))
 
 
 class StepWriter:
@@ -113,7 +115,14 @@ class StepWriter:
             return step_result(
                 step, Outcome.FAILED, target_id(step), detail=str(exc), status=status
             )
-        return step_result(step, outcome, id)
+        return step_result(step, outcome, id, member_refs=self._resolved(step.members))
+
+    def _resolved(self, members: tuple[MemberRef, ...]) -> tuple[MemberRef, ...]:
+        """Members with the ids this apply gave the users it created."""
+        return tuple(
+            m if m.id else MemberRef(m.user_name, self._ids.created_id(Kind.USER, m.user_name))
+            for m in members
+        )
 
     def _send(self, step: Step) -> tuple[Outcome, str | None]:
         change = step.change
@@ -137,6 +146,8 @@ class StepWriter:
         doc = user_to_scim(user, manager_id)
         created = self._backend.create_user(doc)
         new_id = str(created.doc["id"])
+        if created.adopted:
+            _check_adoptable(user, user_from_scim(created.doc), user_names, new_id)
         self._ids.created(Kind.USER, change.key, new_id)
         if not created.adopted:
             return Outcome.DONE, new_id
@@ -182,6 +193,8 @@ class StepWriter:
         )
         created = self._backend.create_group(group_to_scim(group))
         new_id = str(created.doc["id"])
+        if created.adopted:
+            _check_adoptable(group, group_from_scim(created.doc), group_names, new_id)
         self._ids.created(Kind.GROUP, change.key, new_id)
         if not created.adopted:
             return Outcome.DONE, new_id
@@ -228,6 +241,26 @@ class StepWriter:
         return target
 
 
+def _check_adoptable(
+    desired: R, found: R, names: Callable[[R], tuple[str, ...]], found_id: str
+) -> None:
+    """A create answered 409 may take over the object that holds the name only when it is
+    the declared identity (engine.match.same_identity): its id carries AWS permission-set
+    assignments, so adopting someone else's would hand one person's access to another."""
+    if same_identity(desired, found, names):
+        return
+    kind = "user" if isinstance(desired, User) else "group"
+    raise ChangeFailed(
+        f'409: the {kind} "{names(found)[0]}" (id {found_id}, externalId '
+        f"{found.external_id or 'none'}) is a different identity from the declared "
+        f'{kind} "{names(desired)[0]}" (externalId {desired.external_id or "none"}); it was '
+        "not adopted and nothing was changed. Find out who that object belongs to: correct "
+        "the config's externalId, or remove or rename the live object, then apply again.",
+        409,
+        "held by a different identity",
+    )
+
+
 def _attribute_operations(values: Iterable[tuple[str, Value]]) -> list[dict[str, Any]]:
     return [
         {"op": "remove", "path": path}
@@ -260,8 +293,9 @@ def step_result(
     *,
     detail: str | None = None,
     status: int | None = None,
+    member_refs: tuple[MemberRef, ...] | None = None,
 ) -> StepResult:
-    """The result of `step`: its object, action and member count, with `outcome`."""
+    """The result of `step`: its object, action and members, with `outcome`."""
     return StepResult(
         step_id=step.id,
         kind=step.change.kind,
@@ -272,4 +306,5 @@ def step_result(
         members=len(step.members),
         detail=detail,
         status=status,
+        member_refs=step.members if member_refs is None else member_refs,
     )

@@ -4,6 +4,7 @@ A legend of the symbols used, then one block per object: a `#` heading that says
 happens and why, attribute lines (`+` added, `-` removed, `~` before -> after), a count of
 the unchanged attributes hidden, and `+`/`-` member lines. Then the summary line, what was
 left alone, warnings and the safety verdict. `render_summary` gives one line per object.
+Names and values are shown through `glyphs.visible`: `ad<U+200B>min` for a hidden character.
 
 Lines are built as (text, style) segments. Without colour they are joined as they are;
 with colour, and only when the caller asks, each segment is wrapped in the escape codes
@@ -20,6 +21,7 @@ from rich.style import Style
 
 from scimform.engine.changes import ADDRESS_PREFIX, Action, Change, FieldDiff, MemberRef, Value
 from scimform.engine.plan import Plan
+from scimform.glyphs import visible
 from scimform.model import ADDRESS_FIELDS, ATTRIBUTES
 from scimform.render import token_words, words
 
@@ -39,8 +41,9 @@ _ORDER = {
 }
 
 
-def render_text(plan: Plan, *, color: bool = False) -> str:
-    """The full plan: legend, one block per object, summary line and notes."""
+def render_text(plan: Plan, *, color: bool = False, forced: bool = False) -> str:
+    """The full plan: legend, one block per object, summary line and notes (`forced`: the
+    plan is applied with --force, so the hint to use it is left out)."""
     lines: list[Line] = []
     if plan.changes:
         lines += [((line, ""),) for line in words.legend(plan)]
@@ -48,7 +51,7 @@ def render_text(plan: Plan, *, color: bool = False) -> str:
             lines.append(())
             lines += change_block(change)
         lines.append(())
-    return _output([*lines, *footer(plan)], color)
+    return _output([*lines, *footer(plan, forced)], color)
 
 
 def render_summary(plan: Plan, *, color: bool = False) -> str:
@@ -69,17 +72,17 @@ def summary_entry(change: Change) -> Line:
     return (
         (f"{symbol} ", _STYLES[symbol]),
         (words.title(change) + (f": {members}" if members else ""), ""),
-        (f" ({change.reason})", "dim"),
+        (f" ({words.reason(change)})", "dim"),
     )
 
 
-def footer(plan: Plan) -> list[Line]:
+def footer(plan: Plan, forced: bool = False) -> list[Line]:
     """The summary line (or "No changes."), then notes, warnings and the safety verdict."""
     lines: list[Line] = [((token_words.first_line(plan), "bold"),)]
     lines += token_block(plan)
     lines += [((note, ""),) for note in words.notes(plan)]
     lines += [((w, "yellow"),) for w in words.warnings(plan)]
-    lines += [((u, "bold red"),) for u in words.unsafe(plan)]
+    lines += [((u, "bold red"),) for u in words.unsafe(plan, forced)]
     return lines
 
 
@@ -149,6 +152,8 @@ def _aligned(fields: list[tuple[str, str, str]]) -> list[Line]:
 
 def _member_lines(change: Change) -> list[Line]:
     lines = _members("+", change.members_added) + _members("-", change.members_removed)
+    start = ("- ", _STYLES["-"])
+    lines += [(start, (f'member of group "{visible(g)}"', "")) for g in change.groups_lost]
     if change.members_unchanged and (change.members_added or change.members_removed):
         lines.append(_hidden(change.members_unchanged, "member"))
     return lines
@@ -156,7 +161,7 @@ def _member_lines(change: Change) -> list[Line]:
 
 def _members(symbol: str, members: Iterable[MemberRef]) -> list[Line]:
     start = (f"{symbol} ", _STYLES[symbol])
-    return [(start, (f"member {m.user_name}", "")) for m in members]
+    return [(start, (f"member {visible(m.user_name)}", "")) for m in members]
 
 
 def _hidden(count: int, noun: str) -> Line:
@@ -164,7 +169,7 @@ def _hidden(count: int, noun: str) -> Line:
 
 
 def _value(value: Value) -> str:
-    return json.dumps(value, ensure_ascii=False)
+    return visible(json.dumps(value, ensure_ascii=False))
 
 
 def _rank(name: str) -> tuple[int, str]:

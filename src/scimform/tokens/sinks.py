@@ -19,9 +19,13 @@ from typing import Protocol
 
 from scimform.errors import TokenSinkError
 from scimform.tokens.api import Secret
+from scimform.tokens.scrub import scrub
 
 COMMAND_TIMEOUT = 120.0
 _STDERR_CHARS = 300
+# Only the end of what a command said is shown; scrubbing this much of it bounds the cost
+# whatever it printed, and a fragment cut at this edge is far from the part shown.
+_STDERR_SCRUBBED = 16_384
 
 
 class Sink(Protocol):
@@ -123,6 +127,7 @@ def parse_sink(spec: str) -> FileSink | CommandSink:
 
 
 def _scrubbed(stderr: str, secret: Secret) -> str:
-    """The end of what a failed command said, with the secret cut out should it echo it."""
-    text = stderr.replace(secret.reveal(), "<token>").strip()
+    """The end of what a failed command said, with any piece of the secret cut out should
+    it echo one (whole, in part, wrapped or encoded)."""
+    text = scrub(stderr[-_STDERR_SCRUBBED:], secret.reveal()).strip()
     return text[-_STDERR_CHARS:]

@@ -1,0 +1,49 @@
+"""Options and arguments several commands share, declared once, and what the CLI reads
+from the environment for them."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+import click
+
+PLAN_KEY_VARIABLE = "SCIMFORM_PLAN_KEY"
+
+DIRECTORY = click.argument(
+    "directory",
+    default=".",
+    type=click.Path(file_okay=False, dir_okay=True, path_type=Path),
+    metavar="[DIR]",
+)
+
+RATE_LIMIT = click.option(
+    "--rate-limit",
+    type=click.FloatRange(min=0, min_open=True),
+    help="Send at most this many requests per second (default: as fast as the store allows, "
+    "backing off when it answers 429).",
+)
+
+PARALLELISM = click.option(
+    "--parallelism",
+    "--concurrency",
+    "parallelism",
+    type=click.IntRange(1, 64),
+    default=8,
+    show_default=True,
+    help="Requests in flight at once (--concurrency is the former name).",
+)
+
+ADMIN_KEY = click.option(
+    "--admin-key-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="For a scimform serve target: the admin key file serve was started with, so that "
+    "token differences are planned and applied through its admin API.",
+)
+
+
+def plan_key(environ: Mapping[str, str]) -> bytes | None:
+    """The key that signs saved plans and authenticates them at apply, from
+    SCIMFORM_PLAN_KEY (None when unset or empty)."""
+    value = environ.get(PLAN_KEY_VARIABLE, "")
+    return value.encode() if value else None
