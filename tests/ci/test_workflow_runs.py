@@ -91,8 +91,9 @@ def test_plan_on_a_pull_request_comments_the_plan_and_its_commit(
         marker
         == f"<!-- scimform-plan: people commit={sha(7)} run={runner.run_id} reviewed={reviewed} -->"
     )
+    # One user updated in place and one group whose members change: two changes in place.
     assert rest.startswith(
-        "### scimform plan\n\n**Plan: 1 to add, 1 to change, 1 to destroy; 1 member to add"
+        "### scimform plan\n\n**Plan: 1 to add, 2 to change, 1 to destroy; 1 member to add"
     )
     assert f"planned at commit `{sha(7)[:12]}`" in body and len(body) < LIMIT
     # Access first: the membership change leads the list.
