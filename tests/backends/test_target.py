@@ -46,9 +46,39 @@ def test_local_absolute_path_and_store_closed_on_close(tmp_path: Path) -> None:
     backend = open_backend(f"local:{path}", None, tmp_path / "config", environ={})
     assert list(backend.iter_groups()) == []
     backend.close()
-    assert path.exists()
+    assert not path.exists()  # a read makes nothing
     with pytest.raises(Exception, match="closed"):
         list(backend.iter_groups())
+
+
+def test_a_missing_store_reads_as_empty_and_the_first_write_creates_it(
+    tmp_path: Path, user_doc: Callable[..., Doc]
+) -> None:
+    path = tmp_path / "new" / "dir" / "store.db"
+    backend = open_backend(f"local:{path}", None, tmp_path, environ={})
+    try:
+        assert list(backend.iter_users()) == []
+        assert list(backend.iter_groups()) == []
+        assert not path.parent.exists()  # not even the directory
+        alice = backend.create_user(user_doc("alice@corp.example")).doc
+        assert [d["id"] for d in backend.iter_users()] == [alice["id"]]
+    finally:
+        backend.close()
+    with Store.open(path) as store:
+        assert store.count_users() == 1
+        # Provisioning is on, and no token was made: a local: target needs none, and the
+        # first one comes from `scimform server enable` if the store is ever served.
+        assert store.provisioning().enabled
+        assert store.list_tokens() == []
+
+
+def test_an_existing_store_gets_no_token_either(tmp_path: Path) -> None:
+    with Store.open(tmp_path / "s.db"):
+        pass
+    backend = open_backend("local:s.db", None, tmp_path, environ={})
+    backend.close()
+    with Store.open(tmp_path / "s.db") as store:
+        assert store.list_tokens() == []
 
 
 def test_http_endpoint_with_an_env_token(scim_server: Any) -> None:
@@ -143,7 +173,9 @@ def test_the_token_is_never_shown() -> None:
     assert "secret" not in repr(BearerToken("secret"))
     assert target_label(AWS + "?token=secret", Path(".")) == "an invalid target.url"
     assert target_label(AWS + "/", Path(".")) == AWS + "/"
-    assert target_label("local:s.db", Path("/cfg")) == "embedded store /cfg/s.db"
+    assert target_label("local:s.db", Path("/cfg")) == (
+        "embedded store /cfg/s.db (new: read as empty; apply creates it)"
+    )
     pasted = "https://Ab3dEf9hIjKlMnOpQrStUvWxYz0123456789/scim/v2"
     assert "ab3def" not in target_label(pasted, Path(".")).casefold()
     allowed = {"SCIMFORM_ALLOWED_HOSTS": "scim.corp.example"}
@@ -181,3 +213,19 @@ def test_a_config_pointing_elsewhere_opens_no_connection(attacker: Listener) -> 
         finally:
             backend.close()
     assert attacker.received  # a TLS hello: a connection was opened
+
+
+def test_a_store_that_cannot_be_created_fails_the_write_at_once(
+    tmp_path: Path, user_doc: Callable[..., Doc]
+) -> None:
+    (tmp_path / "a-file").write_text("not a directory\n")
+    path = tmp_path / "a-file" / "store.db"
+    backend = open_backend(f"local:{path}", None, tmp_path, environ={})
+    try:
+        assert list(backend.iter_users()) == []  # reading is fine: nothing is there
+        with pytest.raises(ChangeFailed) as failed:
+            backend.create_user(user_doc("alice@corp.example"))
+        assert failed.value.status == 507  # not retried: it would fail again
+        assert "cannot create the directory of the store" in str(failed.value)
+    finally:
+        backend.close()

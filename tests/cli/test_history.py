@@ -267,12 +267,49 @@ def test_unknown_group_says_no_history_and_suggests_names(
     repo: tuple[Repo, dict[str, str]],
 ) -> None:
     result = _history(str(repo[0].top / "identity"), "--group", "platform-admin")
-    assert result.exit_code == 0
+    assert result.exit_code == 1  # a name that never appears is a mistake, not "no changes"
     assert result.stdout == ""
     assert result.stderr == (
-        'no history for group "platform-admin" in identity; did you mean "platform-admins" '
-        'or "platform-administrators"?\n'
+        'no history for group "platform-admin" in identity; did you mean "platform-admins"?\n'
     )
+
+
+def test_an_unknown_user_fails_and_suggests_only_similar_names(
+    repo: tuple[Repo, dict[str, str]],
+) -> None:
+    identity = str(repo[0].top / "identity")
+    result = _history(identity, "--user", "nobody@corp.example")
+    assert result.exit_code == 1
+    # bob@corp.example shares the domain, not the name: no "did you mean" for it.
+    assert result.stderr == (
+        'no history for user "nobody@corp.example" in identity (8 commits read)\n'
+    )
+    typo = _history(identity, "--user", "alcie@corp.example")
+    assert typo.exit_code == 1
+    assert typo.stderr.endswith('; did you mean "alice@corp.example"?\n')
+
+
+def test_a_group_is_found_by_a_previously_name_it_never_had_in_git(tmp_path: Path) -> None:
+    """The former name was the group's name in AWS, before the config existed."""
+    repo = Repo(tmp_path / "corp")
+    first = repo.commit(
+        "Start",
+        {
+            "scimform.yaml": SETTINGS,
+            "users.yaml": "users:\n" + BOB,
+            "groups.yaml": "groups:\n  - displayName: security-admins\n"
+            "    members: [bob@corp.example]\n    previously: [security-readonly]\n",
+        },
+        "Ops Bot",
+        "2026-03-01",
+    )[:7]
+    result = _history(str(repo.top), "--group", "security-readonly")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == [
+        f"2026-03-01  {first}  -  Ops Bot  security-admins: + group",
+        f"2026-03-01  {first}  -  Ops Bot  security-admins: + member bob@corp.example",
+    ]
+    assert _history(str(repo.top), "--group", "SECURITY-READONLY").stdout == result.stdout
 
 
 def test_unknown_user_in_json_is_an_empty_list(repo: tuple[Repo, dict[str, str]]) -> None:
@@ -281,7 +318,7 @@ def test_unknown_user_in_json_is_an_empty_list(repo: tuple[Repo, dict[str, str]]
     result = _history(
         str(repo[0].top / "identity"), "--user", "carol@corp.example", "--format", "json"
     )
-    assert result.exit_code == 0
+    assert result.exit_code == 1
     assert json.loads(result.stdout)["changes"] == []
     assert result.stderr.startswith('no history for user "carol@corp.example" in identity')
 

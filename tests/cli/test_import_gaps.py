@@ -1,5 +1,6 @@
 """`scimform import` given the token itself where a reference belongs: refused without ever
-echoing it, and nothing is written; an --out that cannot be written is a clear error."""
+echoing it, and nothing is written; an --out that cannot be written is a clear error; and
+every message about the target speaks of import's options, not of a scimform.yaml."""
 
 from __future__ import annotations
 
@@ -18,9 +19,33 @@ def test_a_pasted_token_is_refused_and_never_shown(scim_server: Any, tmp_path: P
     result = CliRunner().invoke(main, args, env={"NO_COLOR": "1"})
     assert result.exit_code == 1
     assert scim_server.token not in result.output
-    assert "write env:NAME or file:PATH (never the token itself)" in result.output
+    assert result.stderr == (
+        "Error: --token is neither env:NAME nor file:PATH; write env:NAME or file:PATH "
+        "(never the token itself)\n"
+    )
     assert "Traceback" not in result.output
     assert not out.exists()
+
+
+def test_a_missing_token_or_bad_target_speaks_of_the_options(
+    scim_server: Any, tmp_path: Path
+) -> None:
+    out = str(tmp_path / "imported")
+    cases = {
+        (scim_server.url,): f"Error: the target {scim_server.url} needs a SCIM token: pass "
+        "--token env:NAME or file:PATH\n",
+        (scim_server.url, "--token", "env:UNSET_HERE"): "Error: --token names the environment "
+        "variable UNSET_HERE, which is not set or empty; export the SCIM token in it\n",
+        ("htps://scim.example.com/scim/v2",): "Error: --target must be local:PATH or an "
+        "https:// SCIM endpoint",
+    }
+    for (target, *token), expected in cases.items():
+        args = ["import", "--out", out, "--target", target, *token]
+        result = CliRunner().invoke(main, args, env={"NO_COLOR": "1", "UNSET_HERE": ""})
+        assert result.exit_code == 1
+        assert result.stderr.startswith(expected)
+        assert result.stderr.count("\n") == 1
+        assert "scimform.yaml" not in result.output
 
 
 def test_an_out_directory_that_cannot_be_made_is_a_clear_error(tmp_path: Path) -> None:

@@ -67,7 +67,12 @@ def test_check_reports_stale_files_and_writes_nothing(tmp_path: Path) -> None:
     assert "scimform schema" in stderr
     assert stale.read_text(encoding="utf-8") == "{}\n"
     missing = tmp_path / "empty"
-    assert run("--check", "--out", str(missing))[0] == 1
+    code, stdout, _ = run("--check", "--out", str(missing))
+    assert code == 1
+    assert stdout == (
+        f"missing: {missing / 'resources.schema.json'}\n"
+        f"missing: {missing / 'scimform.schema.json'}\n"
+    )
     assert not missing.exists()
 
 

@@ -66,9 +66,7 @@ def test_enable_into_a_token_file(db: Path, tmp_path: Path) -> None:
 def test_a_token_file_is_never_overwritten(db: Path, tmp_path: Path) -> None:
     token_file = tmp_path / "token"
     token_file.write_text("keep me")
-    result = run(
-        "server", "token", "create", "--db", str(db), "--token-file", str(token_file), ok=False
-    )
+    result = run("server", "enable", "--db", str(db), "--token-file", str(token_file), ok=False)
     assert "already exists" in result.stderr
     assert token_file.read_text() == "keep me"
     run("server", "enable", "--db", str(db), "--token-file", str(tmp_path / "first"))

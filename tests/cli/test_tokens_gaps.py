@@ -235,3 +235,17 @@ def test_a_rotation_into_the_configs_token_file_says_nothing_more(
     secret = (root / "scim.token").read_text().strip()
     assert secret != server.token and secret not in result.output
     assert run("plan", str(root), token=secret).exit_code == 0
+
+
+def test_a_wrong_tenant_is_named_as_a_possible_cause(aws: tuple[str, Any], tmp_path: Path) -> None:
+    url, server = aws
+    tenant = url.split("/")[-3]
+    wrong_tenant = url.replace(tenant, "00000000-aaaa-bbbb-cccc-000000000000")
+    today = datetime.now(UTC).date()
+    root = tmp_path / "config"
+    write_config(root, wrong_tenant, "old-1", str(today), str(today + timedelta(days=365)))
+    plan = run("plan", str(root), token=server.token)  # the right token, the wrong tenant
+    assert plan.exit_code == 1
+    (error,) = [line for line in plan.stderr.splitlines() if line.startswith("Error:")]
+    assert "or the tenant id in the URL is not the one the token belongs to" in error
+    assert "that the URL's tenant id is the console's" in error

@@ -161,3 +161,66 @@ def test_the_console_script(tmp_path: Path) -> None:
     assert done.returncode == 1
     assert "error[group.unknown-member]" in done.stdout
     assert done.stderr == ""
+
+
+def test_did_you_mean_needs_a_real_likeness(tmp_path: Path) -> None:
+    user = "  - {{userName: {0}@corp.example, externalId: {0}, givenName: A, familyName: B, " \
+        "displayName: A B, email: {0}@corp.example}}\n"  # fmt: skip
+    (tmp_path / "scimform.yaml").write_text("ownership:\n  prune: false\n")
+    (tmp_path / "users.yaml").write_text(
+        "users:\n" + user.format("fay") + user.format("ann") + "groups:\n"
+        "  - {displayName: g, members: [nobody@corp.example, dan@corp.example, "
+        "anne@corp.example]}\n"
+    )
+    code, out = run(str(tmp_path))
+    assert code == 1
+    hints = [line.strip() for line in out.splitlines() if line.startswith("    hint:")]
+    assert hints == [
+        "hint: declare the user, or remove this name",  # nobody: not "fay"
+        "hint: declare the user, or remove this name",  # dan: not "ann"
+        'hint: did you mean "ann@corp.example"?',  # anne: one letter more
+    ]
+
+
+def test_a_syntax_error_comes_first_and_its_names_are_not_called_undeclared(
+    tmp_path: Path,
+) -> None:
+    """The file that declares dan does not parse: dan is not "not declared", and the
+    over-indented key gets the hint about indentation, not about quoting."""
+    (tmp_path / "scimform.yaml").write_text("ownership:\n  prune: false\n")
+    (tmp_path / "users").mkdir()
+    finance = tmp_path / "users" / "finance.yaml"
+    finance.write_text(
+        "users:\n  - userName: dan@corp.example\n    givenName: Dan\n"
+        "      familyName: Brown\n    displayName: Dan Brown\n    email: dan@corp.example\n"
+    )
+    (tmp_path / "groups.yaml").write_text(
+        "users:\n  - {userName: ann@corp.example, externalId: a, givenName: A, familyName: B,"
+        " displayName: A B, email: ann@corp.example}\n"
+        "groups:\n  - displayName: finance\n"
+        "    members: [dan@corp.example, ann@corp.example, nobody@corp.example]\n"
+    )
+    code, out = run(str(tmp_path))
+    assert code == 1
+    groups = tmp_path / "groups.yaml"
+    assert out.splitlines() == [
+        f"{finance}:4:17: error[yaml.syntax]: YAML syntax error: mapping values are not "
+        "allowed in this context",
+        '    hint: "familyName:" is indented more than the key on the line above, so YAML '
+        "reads it as part of that key's value; indent it by 4 spaces, as the key above",
+        f'{groups}:5:51: error[group.unknown-member]: group "finance" lists '
+        '"nobody@corp.example", who is not declared',
+        "    hint: declare the user, or remove this name",
+        "invalid: 2 errors, 0 warnings; 1 user, 1 group, 0 tokens in 3 files",
+    ]
+
+
+def test_a_value_with_a_colon_still_gets_the_quoting_hint(tmp_path: Path) -> None:
+    (tmp_path / "users.yaml").write_text(
+        "users:\n  - userName: a@corp.example\n    title: Lead: Platform\n"
+    )
+    code, out = run(str(tmp_path))
+    assert code == 1
+    assert '    hint: a value that contains ": " must be quoted, e.g. title: "Lead: Platform"' in (
+        out.splitlines()
+    )

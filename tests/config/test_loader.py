@@ -262,3 +262,27 @@ def test_suggestions_stay_useful_in_a_large_org(tmp_path: Path) -> None:
     )
     hints = [d.hint for d in loaded.diagnostics if d.code == "group.unknown-member"]
     assert hints == ['did you mean "u01234@corp.example"?', "declare the user, or remove this name"]
+
+
+def test_a_field_no_mapped_yaml_user_has_is_an_error_unless_optional(tmp_path: Path) -> None:
+    settings = MAPPED["scimform.yaml"].split("        sources:")[0]
+    files = {
+        "scimform.yaml": settings,
+        "people.yaml": """\
+            users:
+              - {upn: gina@corp.example, objectId: g-7, givenName: Gina, surname: Ruiz,
+                 department: Data}
+              - {upn: hal@corp.example, objectId: h-8, givenName: Hal, surname: Ng}
+            """,
+    }
+    loaded = load_config(write(tmp_path, files))
+    (d,) = [d for d in loaded.diagnostics if d.severity is Severity.ERROR]
+    assert d.code == "mapping.unknown-field"
+    assert d.message == (
+        'department: no user in the YAML files has a value for "dept", so no user would get '
+        "department from this template"
+    )
+    assert d.hint == 'did you mean "department"?'
+    assert d.location is not None and d.location.line == 8
+    files["scimform.yaml"] = settings.replace('"{dept}"', '"{dept?}"')
+    assert not load_config(write(tmp_path, files)).diagnostics.has_errors

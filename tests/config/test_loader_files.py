@@ -42,6 +42,7 @@ def test_a_utf8_bom_is_accepted(tmp_path: Path) -> None:
 
 
 def test_an_empty_file_is_a_warning(tmp_path: Path) -> None:
+    (tmp_path / "scimform.yaml").write_text("ownership:\n  prune: false\n")
     (tmp_path / "empty.yaml").write_text("")
     (tmp_path / "comments.yaml").write_text("# nothing yet\n")
     found = [d for d in load_config(tmp_path).diagnostics if d.code == "file.empty"]
@@ -174,9 +175,21 @@ def test_without_scimform_yaml_the_defaults_apply(tmp_path: Path) -> None:
     assert loaded.settings.mapping is None and loaded.settings.scope is None
 
 
-def test_an_empty_directory_warns(tmp_path: Path) -> None:
-    codes = {d.code for d in load_config(tmp_path).diagnostics}
-    assert "config.empty" in codes
+def test_an_empty_directory_is_an_error(tmp_path: Path) -> None:
+    (d,) = load_config(tmp_path).diagnostics
+    assert (d.code, d.severity) == ("config.empty", Severity.ERROR)
+    assert "scimform init" in (d.hint or "")
+
+
+def test_yaml_files_that_declare_nothing_without_settings_are_an_error(tmp_path: Path) -> None:
+    (tmp_path / "notes.yaml").write_text("# nothing yet\nusers: []\n")
+    codes = [d.code for d in load_config(tmp_path).diagnostics]
+    assert codes == ["config.empty"]
+
+
+def test_settings_alone_are_a_config_that_declares_nobody(tmp_path: Path) -> None:
+    (tmp_path / "scimform.yaml").write_text("ownership:\n  prune: false\n")
+    assert not load_config(tmp_path).diagnostics.has_errors
 
 
 def test_hidden_directories_are_skipped_and_subdirectories_read(tmp_path: Path) -> None:

@@ -168,10 +168,29 @@ def test_an_export_without_a_column_the_mapping_reads(tmp_path: Path) -> None:
     root = write(tmp_path, files)
     diagnostics = by_code(root, "mapping.unknown-field")
     where = [(d.severity, d.location.line if d.location else None) for d in diagnostics]
-    # familyName and displayName's second half are needed; dept is optional: a warning.
-    assert where == [(Severity.ERROR, 5), (Severity.ERROR, 6), (Severity.WARNING, 8)]
-    assert all(d.hint and d.hint.startswith("name a field the export has: ") for d in diagnostics)
+    # Not only the needed attributes: an unfilled {dept} would clear every department.
+    assert where == [(Severity.ERROR, 5), (Severity.ERROR, 6), (Severity.ERROR, 8)]
+    assert diagnostics[2].hint == (
+        "name a field the export has (objectId, upn, givenName), or write {dept?} if "
+        "the export may lack it"
+    )
     assert not by_code(root, "user.missing-family-name")
+
+
+def test_a_placeholder_marked_optional_may_be_unfilled(tmp_path: Path) -> None:
+    files = dict(ENTRA)
+    files["scimform.yaml"] = ENTRA["scimform.yaml"].replace('"{dept}"', '"{dept?}"')
+    files["exports/entra.csv"] = """\
+        objectId,upn,givenName,surname,mail
+        e-1,erin@corp.example,Erin,Ng,erin@corp.example
+        """
+    root = write(tmp_path, files)
+    loaded = load_config(root)
+    assert not loaded.diagnostics.has_errors
+    (erin,) = loaded.desired.users
+    assert erin.department is None
+    root = write(tmp_path, dict(files, **{"exports/entra.csv": ENTRA["exports/entra.csv"]}))
+    assert [u.department for u in load_config(root).desired.users] == ["Data", "Data"]
 
 
 def test_an_unfilled_user_name_does_not_repeat_per_record(tmp_path: Path) -> None:

@@ -65,6 +65,7 @@ def test_a_group_renamed_with_previously_keeps_its_members_and_is_linked() -> No
         Event(
             "group", "platform-admins", "updated", "displayName",
             "platform-administrators", "platform-admins", group="g:platform-admins",
+            aliases=("platform-administrators",),
         )
     ]  # fmt: skip
     assert found.links == [("g:platform-administrators", "g:platform-admins")]

@@ -1,6 +1,8 @@
 import re
+from pathlib import Path
 
 from builders import user
+from scimform_cli import cli
 
 from scimform.engine.plan import Plan, make_plan
 from scimform.engine.policy import Ownership, Safety
@@ -84,3 +86,14 @@ def test_long_names_many_warnings_and_one_huge_block_stay_under_the_limit() -> N
     assert "… and 40 more warnings" in text
     assert text.count("<details>") == text.count("</details>") == 1
     assert text.rstrip().endswith("Run `scimform plan` to see the whole plan._")
+
+
+def test_one_change_is_one_change_not_1_changes(tmp_path: Path) -> None:
+    (tmp_path / "users.yaml").write_text(
+        "users:\n  - userName: ann@corp.example\n    givenName: Ann\n    familyName: Lee\n"
+        "    displayName: Ann Lee\n    email: ann@corp.example\n"
+    )
+    result = cli("plan", str(tmp_path), "--format", "markdown")
+    assert result.exit_code == 2, result.output
+    assert "<details><summary>Details: 1 change</summary>" in result.stdout
+    assert "Details: 3001 changes" in render_markdown(big_plan(3_000))

@@ -3,6 +3,11 @@ service, the same code `scimform serve` runs behind HTTP. Not a mock: it is how 
 target gets AWS's exact behaviour without a server.
 
 No bearer token is checked here: whoever can open the store file already holds it all.
+So none is made either: a store created here has provisioning on and no token, and gets
+its first token from `scimform server enable` if it is ever served.
+
+A store file that does not exist yet is read as empty and created by the first write, so
+that `plan` never leaves a store (or its directory) behind, and `apply` makes it.
 
 The answer's JSON document also travels beside the response as the `DOCUMENT` extension,
 and its bytes are made only if someone reads the body: the backend takes the document
@@ -12,7 +17,9 @@ as it is, which spares encoding and decoding every page of a large read in proce
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -42,16 +49,44 @@ class _LazyJson(httpx.SyncByteStream):
         self._document = None
 
 
+_READS = frozenset({"GET", "HEAD"})
+
+
 class LocalTransport(httpx.BaseTransport):
     """Hands each request to `ScimService.handle`; closing it closes the store."""
 
     def __init__(self, store: Store) -> None:
         self.store = store
         self.service = ScimService(store)
+        self._missing: Path | None = None
+        self._empty: Store | None = None
+        self._lock = threading.Lock()
+
+    @classmethod
+    def at(cls, path: Path) -> LocalTransport:
+        """The transport for the store file at `path`. A missing file is not created
+        here: it reads as an empty store, and the first write creates it."""
+        if path.exists():
+            return cls(Store.open(path))
+        transport = cls(Store.open(":memory:"))
+        transport._missing = path
+        return transport
+
+    @property
+    def created(self) -> bool:
+        """Whether the store file exists (it may not, until the first write)."""
+        return self._missing is None
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         path = request.url.path.removeprefix(_PREFIX) or "/"
         query = dict(request.url.params.multi_items())
+        if self._missing is not None and request.method not in _READS:
+            try:
+                self._create()
+            except StoreError as exc:
+                # 507 (cannot store), not a 5xx that is retried: trying again will not help.
+                answer = error_response(507, str(exc))
+                return httpx.Response(answer.status, json=answer.body, request=request)
         answer = self._answer(request.method, path, query, request.read() or None)
         headers = dict(answer.headers)
         if answer.body is None:
@@ -75,5 +110,23 @@ class LocalTransport(httpx.BaseTransport):
             # file): a 5xx, which the backend retries and then reports.
             return error_response(503, str(exc))
 
+    def _create(self) -> None:
+        with self._lock:
+            if self._missing is None:
+                return
+            store = Store.open(self._missing)
+            try:
+                store.enable_provisioning(first_token=False)
+            except BaseException:
+                store.close()
+                raise
+            # The empty stand-in stays open until close: a read in another thread may
+            # still be using it.
+            self._empty, self.store = self.store, store
+            self.service = ScimService(store)
+            self._missing = None
+
     def close(self) -> None:
         self.store.close()
+        if self._empty is not None:
+            self._empty.close()

@@ -26,7 +26,11 @@ from scimform.wire import PATCH_SCHEMA
 
 PAGE_SIZE = 100
 # One wording for a 401 wherever it is met: tokens.auth's check of the token in use says it too.
-UNAUTHORIZED = "the SCIM token was refused: it is expired, deleted or wrong"
+# AWS answers 401 to a wrong tenant id in the URL too, and does not say which it was.
+UNAUTHORIZED = (
+    "the SCIM token was refused: it is expired, deleted or wrong, or the tenant id in the "
+    "URL is not the one the token belongs to (AWS answers 401 to both)"
+)
 
 
 @dataclass(frozen=True)
@@ -206,7 +210,7 @@ def _eq(attribute: str, value: str) -> str:
 def _explain(response: httpx.Response) -> str:
     status = response.status_code
     if status == 401:
-        return f"401: {UNAUTHORIZED}; check target.token in scimform.yaml"
+        return f"401: {UNAUTHORIZED}; check target.token and target.url in scimform.yaml"
     return status_line(status, detail_of(response))
 
 

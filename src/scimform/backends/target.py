@@ -20,7 +20,6 @@ from scimform.backends.local import BASE_URL, LocalTransport
 from scimform.backends.scim import ScimBackend
 from scimform.destination import BadDestination, allowed_hosts, checked_endpoint, safe_label
 from scimform.errors import TargetError
-from scimform.store import Store
 
 LOCAL = "local:"
 TIMEOUT = httpx.Timeout(30.0, connect=10.0)
@@ -103,20 +102,17 @@ def target_label(
     user info, query or fragment when its host is AWS, loopback or allowed in `environ`;
     nothing of a host that is not (it may be a pasted token). Never a token."""
     if target_url.startswith(LOCAL):
-        return f"embedded store {local_path(target_url, config_root)}"
+        path = local_path(target_url, config_root)
+        if not path.exists():
+            return f"embedded store {path} (new: read as empty; apply creates it)"
+        return f"embedded store {path}"
     return safe_label(target_url, allowed_hosts(environ or {}))
 
 
 def _local(path: Path, rate_limit: float | None) -> ScimBackend:
-    new = not path.exists()
-    store = Store.open(path)
-    try:
-        if new:
-            store.enable_provisioning()
-    except BaseException:
-        store.close()
-        raise
-    client = httpx.Client(base_url=BASE_URL, transport=LocalTransport(store))
+    # A missing store is read as empty and made by the first write (apply), never by a
+    # read (plan); it is made with provisioning on and no token (none is needed here).
+    client = httpx.Client(base_url=BASE_URL, transport=LocalTransport.at(path))
     return ScimBackend(client, rate_limit=rate_limit)
 
 

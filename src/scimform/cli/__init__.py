@@ -67,12 +67,12 @@ def main(ctx: click.Context, debug: bool) -> None:
     """Plan and apply the people in AWS IAM Identity Center from YAML in git.
 
     Users, groups, memberships and SCIM tokens are declared in a directory of YAML files.
-    `validate` checks them and `fmt` formats them; `plan` shows what would change in the
-    live SCIM store and `apply` makes those changes; `import` writes a config from a live
-    store. `tokens` keeps the SCIM access tokens valid, `history` answers who changed what
-    and in which pull request, `audit` checks the trail apply writes, and `ci` holds the
-    GitHub Actions steps. `serve` serves the embedded store as an AWS-faithful SCIM
-    endpoint and `server` administers it.
+    `init` starts one; `validate` checks it and `fmt` formats it; `plan` shows what would
+    change in the live SCIM store and `apply` makes those changes; `import` writes a config
+    from a live store. `tokens` keeps the SCIM access tokens valid, `history` answers who
+    changed what and in which pull request, `audit` checks the trail apply writes, and `ci`
+    holds the GitHub Actions steps. `serve` serves the embedded store as an AWS-faithful
+    SCIM endpoint and `server` administers it.
     """
     ctx.ensure_object(dict)
     ctx.obj["debug"] = debug
@@ -87,6 +87,7 @@ def _register() -> None:
         fmt,
         history,
         import_,
+        init,
         plan,
         schema,
         serve,
@@ -95,8 +96,9 @@ def _register() -> None:
         validate,
     )
 
-    commands = (validate, fmt, schema, serve, server, plan, apply, import_, history, tokens, audit)
-    for module in (*commands, ci):
+    config = (init, validate, fmt, schema)
+    commands = (*config, serve, server, plan, apply, import_, history, tokens, audit, ci)
+    for module in commands:
         main.add_command(module.command)
 
 

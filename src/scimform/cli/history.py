@@ -13,8 +13,9 @@ JSON output (`--format json`):
  "member": str|null, "problem": str|null, "text": str}]}
 
 Messages (no history, did you mean) go to standard error. Exit status: 0 when the history
-was read (even when it holds nothing for the name asked), 1 for an error (not a git
-repository, git missing).
+was read (even when it holds no changes in the days asked for), 1 for an error (not a git
+repository, git missing) or a --user or --group name that never appears in the history
+(probably a typo: the message suggests the closest names that do).
 """
 
 from __future__ import annotations
@@ -75,6 +76,8 @@ def command(
     message = _message(history, answer, user, group, day)
     if message:
         click.echo(message, err=True)
+    if not answer.known and history.commits:
+        raise click.exceptions.Exit(1)
 
 
 def _message(
@@ -85,7 +88,7 @@ def _message(
     if not answer.known:
         kind, name = ("user", user) if user is not None else ("group", group)
         hint = " or ".join(f'"{s}"' for s in answer.suggestions)
-        maybe = f"; did you mean {hint}?" if hint else ""
+        maybe = f"; did you mean {hint}?" if hint else f" ({history.commits} commits read)"
         return f'no history for {kind} "{name}" in {history.directory}{maybe}'
     if not answer.entries:
         after = f" since {since.isoformat()}" if since is not None else ""

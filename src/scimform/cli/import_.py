@@ -14,6 +14,7 @@ from pathlib import Path
 
 import click
 
+from scimform.backends.scim import ScimBackend
 from scimform.backends.target import LOCAL, local_path, open_backend, target_label
 from scimform.cli.destination import ALLOW_HOST_OPTION, allowing_environ
 from scimform.config.export import export_config
@@ -57,9 +58,9 @@ def command(out: Path, target: str, token: str | None, force: bool) -> None:
     _check_empty(out, force)
     cwd = Path.cwd()
     if target.startswith(LOCAL) and not local_path(target, cwd).exists():
-        raise TargetError(f"there is no {target_label(target, cwd)} to import from")
+        raise TargetError(f"there is no embedded store {local_path(target, cwd)} to import from")
     environ = allowing_environ()
-    backend = open_backend(target, token, cwd, environ=environ)
+    backend = _open(target, token, cwd, environ)
     try:
         groups = tuple(Group(d["displayName"], d.get("externalId")) for d in backend.iter_groups())
         ignore = IgnoreSpec()
@@ -93,6 +94,26 @@ def command(out: Path, target: str, token: str | None, force: bool) -> None:
         )
         sys.exit(1)
     click.echo(f"Check it with `scimform plan {out}`: it should show no changes.")
+
+
+# import takes its target and token from options, not from a scimform.yaml: the target's
+# messages are put in the options' words.
+_OPTION_WORDS = (
+    ("set target.token in scimform.yaml to", "pass --token"),
+    ("target.token in scimform.yaml", "--token"),
+    ("target.url in scimform.yaml", "--target"),
+    ("target.url", "--target"),
+)
+
+
+def _open(target: str, token: str | None, cwd: Path, environ: Mapping[str, str]) -> ScimBackend:
+    try:
+        return open_backend(target, token, cwd, environ=environ)
+    except TargetError as exc:
+        message = str(exc)
+        for config_words, option_words in _OPTION_WORDS:
+            message = message.replace(config_words, option_words)
+        raise TargetError(message) from None
 
 
 def _check_empty(out: Path, force: bool) -> None:

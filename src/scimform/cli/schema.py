@@ -28,7 +28,9 @@ def render_schemas() -> dict[str, str]:
     type=click.Path(file_okay=False, path_type=Path),
     help="Directory to write the schema files to.",
 )
-@click.option("--check", is_flag=True, help="Write nothing; exit 1 if a file is out of date.")
+@click.option(
+    "--check", is_flag=True, help="Write nothing; exit 1 if a file is missing or out of date."
+)
 def command(out: Path, check: bool) -> None:
     """Write JSON Schemas for scimform.yaml and for the resource files.
 
@@ -42,7 +44,7 @@ def command(out: Path, check: bool) -> None:
     \b
     Examples:
       scimform schema                  write schemas/*.json
-      scimform schema --check          in CI: fail if schemas/ is out of date
+      scimform schema --check          in CI: fail if schemas/ is missing or out of date
     """
     stale = []
     for name, text in render_schemas().items():
@@ -52,7 +54,7 @@ def command(out: Path, check: bool) -> None:
             continue
         stale.append(path)
         if check:
-            click.echo(f"out of date: {path}")
+            click.echo(f"{'out of date' if current is not None else 'missing'}: {path}")
         else:
             out.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8")

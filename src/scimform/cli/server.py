@@ -35,14 +35,23 @@ def _db_option(function: _F) -> _F:
         "--db",
         type=click.Path(dir_okay=False, path_type=Path),
         default=None,
-        help=f"The store file (default: {DEFAULT_DB}; created with its directory if missing).",
+        help=f"The store file (default: {DEFAULT_DB}; `enable` and `seed` create it, with its "
+        "directory, if missing).",
     )(function)
 
 
-def _open(db: Path | None) -> Store:
+def _open(db: Path | None, *, create: bool = False) -> Store:
+    """The store; only `enable` and `seed` create a missing one, as the console's page
+    exists only once provisioning is enabled. Looking at a store never makes one."""
     # `--db` may be given to the group (`server --db X status`) or to a command.
     group_db = click.get_current_context().meta.get("scimform.server.db")
-    return Store.open(db or group_db or DEFAULT_DB)
+    path = Path(db or group_db or DEFAULT_DB)
+    if not create and not path.exists():
+        raise click.ClickException(
+            f"there is no store at {path}; `scimform server enable` (or `scimform apply` "
+            "on a config with a local: target) creates one"
+        )
+    return Store.open(path)
 
 
 def _endpoint(tenant_id: str) -> str:
@@ -130,7 +139,7 @@ def command(ctx: click.Context, db: Path | None) -> None:
 )
 def enable(db: Path | None, token_file: Path | None) -> None:
     """Enable automatic provisioning; show the SCIM endpoint and the first access token."""
-    with _open(db) as store, _secret_file(token_file) as keep:
+    with _open(db, create=True) as store, _secret_file(token_file) as keep:
         first = store.enable_provisioning()
         if first is not None:
             keep(first[1])
@@ -209,7 +218,7 @@ def status(db: Path | None, as_json: bool) -> None:
 def seed(db: Path | None, users: int, groups: int, memberships: int, seed: int) -> None:
     """Add a synthetic organisation to the store, directly (no HTTP), in one transaction."""
     started = time.perf_counter()
-    with _open(db) as store:
+    with _open(db, create=True) as store:
         added = seed_store(store, users, groups, memberships, seed)
         path = store.path
     elapsed = time.perf_counter() - started

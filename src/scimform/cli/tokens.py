@@ -63,6 +63,8 @@ def status(directory: Path, admin_key_file: Path | None) -> None:
     live, notes = _live(url, directory, admin_key_file)
     notes += _check_token_in_use(loaded)
     desired = loaded.desired
+    if live and not desired.tokens:
+        notes += _undeclared(live)
     report = check_tokens(desired.tokens, desired.token_policy, live, date.today())
     for line in _status_lines(report, notes):
         click.echo(line)
@@ -158,6 +160,13 @@ def record(
     """
     made = created.date()
     ends = expires.date() if expires is not None else made + TOKEN_VALIDITY
+    if made < ends <= date.today():  # (ends before made is refused with the other rules)
+        # Declaring it would make every plan fail on an expired token.
+        option = "--created" if expires is None else "--expires"
+        raise ScimformError(
+            f"{option}: token {token_id} would have expired on {ends}, which has passed; "
+            "nothing was recorded. Give the day it was made in the console (YYYY-MM-DD)"
+        )
     new = ExpectedToken(token_id, made, ends, used_by)
     path = record_token(open_tokens_file(directory), new, replaces)
     instead = f" in place of {replaces}" if replaces else ""
@@ -204,6 +213,15 @@ def _live(
         api.close()
 
 
+def _undeclared(live: list[TokenInfo]) -> list[str]:
+    """The live tokens of a config that declares none: shown, not managed."""
+    return [
+        f"the target has token {t.id} (expires {t.expires.date()}), which tokens: does not "
+        "declare; declare it (scimform tokens record) to have it checked and rotated"
+        for t in live
+    ]
+
+
 def _check_token_in_use(loaded: LoadedConfig) -> list[str]:
     """Whether the target accepts the configured token (HTTP targets only)."""
     target = loaded.settings.target
@@ -227,6 +245,11 @@ def _old_token(
     expected: tuple[ExpectedToken, ...], live: list[TokenInfo], wanted: str | None
 ) -> ExpectedToken:
     old = choose_old(expected, live, wanted)
+    if old is None and not live:
+        raise ScimformError(
+            "the target has no access token to rotate; a local: target needs none, and a "
+            "served store gets its first from `scimform server enable`"
+        )
     if old is None:
         ids = ", ".join(t.id for t in live) or "none"
         raise ScimformError(

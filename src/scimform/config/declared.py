@@ -31,7 +31,8 @@ class Site:
 @dataclass(frozen=True, slots=True)
 class Finding:
     """A diagnostic whose position is still a site; `first` names the earlier place of a
-    duplicate, and is written into the message once positions are known."""
+    duplicate, and is written into the message once positions are known. `refers_to` is
+    the user or group name an unknown-reference finding could not find."""
 
     severity: Severity
     code: str
@@ -39,11 +40,14 @@ class Finding:
     site: Site
     hint: str | None = None
     first: Site | None = None
+    refers_to: str | None = None
 
 
-def error(code: str, message: str, site: Site, hint: str | None = None) -> Finding:
+def error(
+    code: str, message: str, site: Site, hint: str | None = None, *, refers_to: str | None = None
+) -> Finding:
     """An error finding."""
-    return Finding(Severity.ERROR, code, message, site, hint)
+    return Finding(Severity.ERROR, code, message, site, hint, refers_to=refers_to)
 
 
 def warning(code: str, message: str, site: Site, hint: str | None = None) -> Finding:

@@ -92,6 +92,7 @@ def _members(group: DeclaredGroup, known: _Known) -> Iterator[Finding]:
                 f'group "{group.spec.display_name}" lists "{name}", who is not declared',
                 group.site.at("members", index),
                 known.user_hint(name),
+                refers_to=name,
             )
     if len(set(keys)) != len(keys):
         yield from _repeated_members(group, keys)
@@ -160,6 +161,7 @@ def _references(user: DeclaredUser, known: _Known) -> Iterator[Finding]:
                 f'user "{spec.user_name}" is in group "{name}", which is not declared',
                 site.at("groups", index),
                 known.group_hint(name),
+                refers_to=name,
             )
     if spec.manager is not None and user_key(spec.manager) not in known.users:
         yield error(
@@ -167,6 +169,7 @@ def _references(user: DeclaredUser, known: _Known) -> Iterator[Finding]:
             f'manager "{spec.manager}" of "{spec.user_name}" is not a declared user',
             site.at("manager"),
             known.user_hint(spec.manager),
+            refers_to=spec.manager,
         )
 
 
@@ -190,6 +193,7 @@ def check_scope(scope: ScopeSpec | None, site: Site, decl: Declarations) -> list
             f'scope names group "{name}", which is not declared',
             site.at("groups", index),
             known.group_hint(name),
+            refers_to=name,
         )
         for index, name in enumerate(scope.groups)
         if name.casefold() not in known.groups

@@ -5,7 +5,8 @@ and check its shape; read the IdP exports named by `sources:`; run the rules; bu
 desired state. Positions are looked up only for the files that have diagnostics.
 
 Without scimform.yaml the defaults apply (local target, direct form, no scope), and an info
-diagnostic says so.
+diagnostic says so; a directory without scimform.yaml that declares nothing is an error
+(`config.empty`).
 """
 
 from __future__ import annotations
@@ -23,12 +24,15 @@ from scimform.config.positions import PositionIndex
 from scimform.config.rules import check
 from scimform.config.schema import SETTINGS_FILE, SettingsFile
 from scimform.config.shape import Mapper, read_resource, read_settings
-from scimform.config.source_users import read_sources
+from scimform.config.source_users import FieldsSeen, read_sources
 from scimform.config.target_rules import check_target
-from scimform.config.yamlio import YamlReadError, load_yaml
+from scimform.config.yamlio import MAX_FILE_BYTES, YamlReadError, load_yaml
 from scimform.diagnostics import Diagnostic, Diagnostics, Location, Severity
 from scimform.errors import ConfigError
 from scimform.model import DesiredState
+
+# Codes of a file that could not be read or parsed at all.
+_UNLOADABLE = ("yaml.", "file.", "config.")
 
 
 @dataclass(frozen=True)
@@ -73,8 +77,6 @@ def _load_config(root: Path, allowed_hosts: Iterable[str] | None) -> LoadedConfi
     if found.settings is not None:
         settings, readable = _read_settings(found.settings, settings_site, decl, direct)
         decl.findings.extend(check_target(settings.target, settings_site, allowed_hosts))
-    elif root.is_dir():
-        direct.append(_no_settings(root, found.resources))
     if not readable:
         # Without the settings, users cannot be read as intended (a mapping changes what
         # they mean): only check that the other files parse, to avoid a flood of errors.
@@ -82,27 +84,74 @@ def _load_config(root: Path, allowed_hosts: Iterable[str] | None) -> LoadedConfi
             _load(path, direct)
         return LoadedConfig(root, settings, DesiredState(), _sorted(direct, []), found.resources)
     mapping = _mapping(settings, settings_site, decl)
-    for path in found.resources:
-        _read_resource(path, mapping, decl, direct)
+    # Mapped users in the YAML alone are checked as an export is; beside exports they are
+    # usually a few extras, which may well lack a column the exports have.
+    seen = FieldsSeen(mapping) if mapping is not None and not settings.sources else None
+    unloaded = [
+        path for path in found.resources if not _read_resource(path, mapping, decl, direct, seen)
+    ]
+    if seen is not None:
+        decl.findings.extend(seen.findings("the YAML files", settings_site))
     read_sources(root, settings, settings_site, mapping, decl)
     decl.findings.extend(check(decl, settings, settings_site))
     desired, scope_findings = build_desired(decl, settings)
     decl.findings.extend(scope_findings)
+    if unloaded:
+        decl.findings[:] = _not_following_from(unloaded, decl.findings)
+    if found.settings is None and root.is_dir():
+        direct.append(_no_settings(root, desired, _has_errors(direct, decl.findings)))
     return LoadedConfig(root, settings, desired, _sorted(direct, decl.findings), found.resources)
 
 
 def _sorted(direct: list[Diagnostic], findings: list[Finding]) -> Diagnostics:
+    """Every diagnostic in file order; but a file that did not load comes first, as what
+    it says explains others (fix it, and they may go)."""
     diagnostics = Diagnostics(direct)
     diagnostics.extend(_resolve(findings))
-    return Diagnostics(diagnostics.sorted())
+    return Diagnostics(sorted(diagnostics.sorted(), key=lambda d: not _unloadable(d)))
 
 
-def _no_settings(root: Path, resources: tuple[Path, ...]) -> Diagnostic:
-    if not resources:
+def _unloadable(diagnostic: Diagnostic) -> bool:
+    return diagnostic.severity is Severity.ERROR and diagnostic.code.startswith(_UNLOADABLE)
+
+
+def _not_following_from(unloaded: list[Path], findings: list[Finding]) -> list[Finding]:
+    """The findings, less those about a name that a file that did not load may declare
+    (its text holds the name): "dan is not declared" is wrong while dan's file is broken."""
+    texts = [_text(path) for path in unloaded]
+    return [
+        f
+        for f in findings
+        if f.refers_to is None or not any(f.refers_to.casefold() in text for text in texts)
+    ]
+
+
+def _text(path: Path) -> str:
+    """The file's text, casefolded; empty when it is too large (or unreadable) to scan."""
+    try:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            return ""
+        return path.read_bytes().decode("utf-8", errors="replace").casefold()
+    except OSError:
+        return ""
+
+
+def _has_errors(direct: list[Diagnostic], findings: list[Finding]) -> bool:
+    return any(d.severity is Severity.ERROR for d in direct) or any(
+        f.severity is Severity.ERROR for f in findings
+    )
+
+
+def _no_settings(root: Path, desired: DesiredState, has_errors: bool) -> Diagnostic:
+    """Without scimform.yaml the defaults apply; but a directory that declares nothing
+    either is not the config directory or is not one yet, and planning it would show
+    "no changes" (or, with prune, delete everyone), so it is an error."""
+    if not (desired.users or desired.groups or desired.tokens or has_errors):
         return Diagnostic(
-            Severity.WARNING, "config.empty", f"no {SETTINGS_FILE} and no other *.yaml files",
-            Location(str(root)), "is this the config directory? declare users and groups in "
-            "*.yaml files",
+            Severity.ERROR, "config.empty",
+            f"no {SETTINGS_FILE} here and nothing declared: this is not a config directory",
+            Location(str(root)), "give the directory that holds scimform.yaml, or start a "
+            "config here with `scimform init`",
         )  # fmt: skip
     return Diagnostic(
         Severity.INFO, "config.no-settings",
@@ -137,16 +186,28 @@ def _mapping(settings: SettingsFile, site: Site, decl: Declarations) -> Mapper |
 
 
 def _read_resource(
-    path: Path, mapping: Mapper | None, decl: Declarations, direct: list[Diagnostic]
-) -> None:
+    path: Path,
+    mapping: Mapper | None,
+    decl: Declarations,
+    direct: list[Diagnostic],
+    seen: FieldsSeen | None = None,
+) -> bool:
+    """Read one resource file into `decl`, its mapped users' fields into `seen`; False
+    when it could not be loaded at all."""
     site = Site(str(path))
-    data, _ = _load(path, direct)
+    data, readable = _load(path, direct)
     if data is None:
-        return
+        return readable
     if not isinstance(data, dict):
         decl.findings.append(_not_a_mapping(site, data))
-        return
+        return True
     decl.merge(read_resource(data, site, mapping))
+    users = data.get("users")
+    if seen is not None and isinstance(users, list):
+        for record in users:
+            if isinstance(record, dict):
+                seen.see(record)
+    return True
 
 
 def _load(path: Path, direct: list[Diagnostic], empty_ok: bool = False) -> tuple[object, bool]:

@@ -9,6 +9,8 @@ Templates are literal text with placeholders:
   `{phones.0.value}` picks one element of a list by position;
 - `{mail|userPrincipalName}`: fallbacks, the first that is not empty wins;
 - `{!suspended}`: the negation of a true/false field, written `true` or `false`;
+- `{department?}`, `{mail|upn?}`: optional; without the `?`, a field that no record of an
+  export fills is an error (`mapping.unknown-field`, most likely a typo);
 - `{{` and `}}`: literal braces.
 
 A template whose placeholders are all empty yields nothing, so the attribute is omitted and

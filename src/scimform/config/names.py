@@ -11,8 +11,89 @@ from scimform.diagnostics import Severity
 
 # Past this many names, suggestions only consider names that share the first two letters.
 _SMALL = 5_000
-# A config with thousands of typos gets suggestions for the first few hundred.
-_SUGGESTION_BUDGET = 200
+# Suggestions stop after comparing this many names in all (about 20 s of work at worst):
+# a config with thousands of typos gets them for the first few hundred.
+_SUGGESTION_BUDGET = 1_000_000
+
+
+def _edits(a: str, b: str) -> int:
+    """Edits (insert, delete, replace, swap two neighbours) that turn `a` into `b`."""
+    before: list[int] = []
+    row = list(range(len(b) + 1))
+    for i, x in enumerate(a, 1):
+        current = [i]
+        for j, y in enumerate(b, 1):
+            cost = min(row[j] + 1, current[j - 1] + 1, row[j - 1] + (x != y))
+            if i > 1 and j > 1 and x == b[j - 2] and a[i - 2] == y:
+                cost = min(cost, before[j - 2] + 1)
+            current.append(cost)
+        before, row = row, current
+    return row[-1]
+
+
+def _distinct(word: str, name: str) -> tuple[str, str]:
+    """The parts of two names that tell them apart: a domain both share says nothing."""
+    a, b = word.casefold(), name.casefold()
+    local_a, at_a, domain_a = a.rpartition("@")
+    local_b, at_b, domain_b = b.rpartition("@")
+    if at_a and at_b and domain_a == domain_b:
+        return local_a, local_b
+    return a, b
+
+
+def similar(word: str, name: str) -> bool:
+    """Whether `name` is a plausible typo of `word`: a few edits apart, measured on what
+    differs (so "nobody@corp.example" is not like "fay@corp.example", nor "dan" like
+    "ann"). One edit for names up to four characters, two up to ten, three beyond; and
+    never so many that little of the shorter name is left."""
+    a, b = _distinct(word, name)
+    longer, shorter = max(len(a), len(b)), min(len(a), len(b))
+    allowed = min(1 if longer <= 4 else 2 if longer <= 10 else 3, shorter - 1)
+    return longer - shorter <= allowed and _edits(a, b) <= allowed
+
+
+class _Pool:
+    """Names prepared for comparison: casefolded (AWS ignores letter case too), and without
+    the domain that the word asked about shares with them."""
+
+    def __init__(self, names: Iterable[str]) -> None:
+        self.names = list(names)
+        self._split = [name.casefold().rpartition("@") for name in self.names]
+        # By the word's domain: the names of that domain by their local part, the others
+        # whole.
+        self._keys: dict[str, tuple[dict[str, list[int]], dict[str, list[int]]]] = {}
+
+    def closest(self, word: str, n: int) -> list[str]:
+        """Up to `n` names `word` may be a typo of, the closest first."""
+        folded = word.casefold()
+        local, at, domain = folded.rpartition("@")
+        same, other = self._keyed(domain if at else None)
+        wanted = max(n, 10)
+        close = [(same, key) for key in difflib.get_close_matches(local, list(same), wanted, 0.6)]
+        close += [
+            (other, key) for key in difflib.get_close_matches(folded, list(other), wanted, 0.6)
+        ]
+        names = [self.names[i] for keys, key in close for i in keys[key]]
+        likely = [name for name in names if similar(word, name)]
+        return sorted(likely, key=lambda name: _edits(*_distinct(word, name)))[:n]
+
+    def _keyed(self, domain: str | None) -> tuple[dict[str, list[int]], dict[str, list[int]]]:
+        keys = self._keys.get(domain or "")
+        if keys is None:
+            same: dict[str, list[int]] = {}
+            other: dict[str, list[int]] = {}
+            for index, (local, at, theirs) in enumerate(self._split):
+                if at and theirs == domain:
+                    same.setdefault(local, []).append(index)
+                else:
+                    other.setdefault(f"{local}{at}{theirs}", []).append(index)
+            keys = self._keys[domain or ""] = (same, other)
+        return keys
+
+
+def close_names(word: str, names: Iterable[str], n: int = 1) -> list[str]:
+    """Up to `n` of `names` that `word` may be a typo of, the closest first."""
+    return _Pool(names).closest(word, n)
 
 
 class Suggester:
@@ -24,19 +105,20 @@ class Suggester:
         if len(self._names) > _SMALL:
             for name in self._names:
                 self._by_prefix.setdefault(name[:2].casefold(), []).append(name)
+        self._pools: dict[str, _Pool] = {}
         self._budget = _SUGGESTION_BUDGET
 
     def hint(self, word: str, otherwise: str) -> str:
         """'did you mean "x"?' when a declared name is close to `word`, else `otherwise`."""
-        if self._budget <= 0:
+        prefix = word[:2].casefold() if self._by_prefix else ""
+        pool = self._pools.get(prefix)
+        if pool is None:
+            names = self._by_prefix.get(prefix, []) if self._by_prefix else self._names
+            pool = self._pools[prefix] = _Pool(names)
+        if self._budget < len(pool.names):
             return otherwise
-        self._budget -= 1
-        pool = self._by_prefix.get(word[:2].casefold(), []) if self._by_prefix else self._names
-        close = difflib.get_close_matches(word, pool, n=1, cutoff=0.6)
-        if not close:
-            lowered = {n.casefold(): n for n in pool}
-            close = difflib.get_close_matches(word.casefold(), list(lowered), n=1, cutoff=0.6)
-            close = [lowered[c] for c in close]
+        self._budget -= max(len(pool.names), 1)
+        close = pool.closest(word, 1)
         return f'did you mean "{close[0]}"?' if close else otherwise
 
 

@@ -163,6 +163,11 @@ class SourceSpec(_Snake):
     format: Literal["csv", "json"] | None = Field(
         default=None, description="Inferred from the file name when omitted."
     )
+    groups_separator: StrictStr = Field(
+        default=";",
+        min_length=1,
+        description="Between the group displayNames of a text `groups` field (a CSV column).",
+    )
 
 
 class ScopeSpec(_Snake):

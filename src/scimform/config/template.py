@@ -1,4 +1,5 @@
-"""The template language of attribute mappings: literal text with `{field}` placeholders.
+"""The template language of attribute mappings: literal text with `{field}` placeholders;
+`{field?}` marks a field that the records may all lack.
 
 Parsed once per mapping key; `mapping.py` evaluates the result against each record.
 """
@@ -50,9 +51,12 @@ class Alternative:
 
 @dataclass(frozen=True, slots=True)
 class Placeholder:
-    """`{a|b|c}`: the first alternative that is not empty."""
+    """`{a|b|c}`: the first alternative that is not empty. `{a|b?}` is `optional`: no
+    record need fill it (without the `?`, a field that no record of an export has is
+    taken for a typo, and is an error)."""
 
     alternatives: tuple[Alternative, ...]
+    optional: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,7 +112,9 @@ def _closing_brace(source: str, start: int) -> int:
 
 def _placeholder(source: str, body: str) -> Placeholder:
     alternatives: list[Alternative] = []
-    for raw in body.split("|"):
+    optional = body.rstrip().endswith("?")
+    names = body.rstrip().removesuffix("?") if optional else body
+    for raw in names.split("|"):
         name = raw.strip()
         negate = name.startswith("!")
         name = name.removeprefix("!").strip()
@@ -119,7 +125,7 @@ def _placeholder(source: str, body: str) -> Placeholder:
                 "name a field of the record, such as {mail} or {mail|userPrincipalName}",
             )
         alternatives.append(Alternative(name, tuple(name.split(".")), negate))
-    return Placeholder(tuple(alternatives))
+    return Placeholder(tuple(alternatives), optional)
 
 
 def _unbalanced(source: str, detail: str) -> TemplateError:

@@ -297,8 +297,36 @@ def _syntax_error(file: str, text: str, exc: yaml.YAMLError) -> Diagnostic:
         message += f" (in {what} that starts at line {start.line + 1}, column {start.column + 1})"
     hint = "check the indentation, quotes and brackets around this line"
     if "mapping values are not allowed" in problem:
-        hint = 'a value that contains ": " must be quoted, e.g. title: "Lead: Platform"'
+        hint = _over_indented(text, line, col) or (
+            'a value that contains ": " must be quoted, e.g. title: "Lead: Platform"'
+        )
     return _error(file, "yaml.syntax", message, hint, line, col)
+
+
+def _over_indented(text: str, line: int, col: int) -> str | None:
+    """The hint for `key: value` indented deeper than the key above it, which YAML reads
+    as more of that key's value; None when the ": " follows another on its line (a value
+    that needs quotes)."""
+    rows = text.split("\n")
+    if line > len(rows) or line < 2:
+        return None
+    row = rows[line - 1]
+    key = row[: col - 1].strip()
+    if not key or ": " in key or key.startswith(("-", "#", '"', "'")):
+        return None
+    above = next(
+        (r for r in reversed(rows[: line - 1]) if r.strip() and not r.lstrip().startswith("#")),
+        None,
+    )
+    if above is None:
+        return None
+    width = len(above) - len(above.lstrip(" -"))  # a list item's keys start after "- "
+    if len(row) - len(row.lstrip(" ")) <= width:
+        return None
+    return (
+        f'"{key}:" is indented more than the key on the line above, so YAML reads it as '
+        f"part of that key's value; indent it by {width} spaces, as the key above"
+    )
 
 
 def _is_tab(text: str, line: int, col: int) -> bool:

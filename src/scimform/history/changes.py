@@ -37,7 +37,8 @@ class Event:
     `action` is created, deleted, updated, member-added, member-removed or unloadable;
     `field`, `before` and `after` say what an update changed; `member` names the user a
     member event is about; `problem` says why a config did not load. `person` and
-    `group` are identity keys (see `person_key`).
+    `group` are identity keys (see `person_key`); `aliases` are a group's `previously:`
+    names, by which it may be asked for too.
     """
 
     subject: str
@@ -50,6 +51,7 @@ class Event:
     person: str | None = None
     group: str | None = None
     problem: str | None = None
+    aliases: tuple[str, ...] = ()
 
 
 @dataclass
@@ -163,9 +165,11 @@ def _group_order(group: Group | None) -> tuple[str, str]:
 
 def _group_events(was: Group | None, now: Group | None, out: StateChanges) -> None:
     if was is None and now is not None:
-        out.events.append(Event("group", now.display_name, "created", group=group_key(now)))
+        key, aliases = group_key(now), now.previously
+        out.events.append(Event("group", now.display_name, "created", group=key, aliases=aliases))
     elif now is None and was is not None:
-        out.events.append(Event("group", was.display_name, "deleted", group=group_key(was)))
+        key, aliases = group_key(was), was.previously
+        out.events.append(Event("group", was.display_name, "deleted", group=key, aliases=aliases))
     elif was is not None and now is not None:
         key = group_key(now)
         if group_key(was) != key:
@@ -176,7 +180,16 @@ def _group_events(was: Group | None, now: Group | None, out: StateChanges) -> No
         ):
             if old != new:
                 out.events.append(
-                    Event("group", now.display_name, "updated", name, old, new, group=key)
+                    Event(
+                        "group",
+                        now.display_name,
+                        "updated",
+                        name,
+                        old,
+                        new,
+                        group=key,
+                        aliases=now.previously,
+                    )
                 )
 
 
@@ -197,5 +210,13 @@ def _member_events(
     for action, members in (("member-added", added), ("member-removed", removed)):
         for member, person in members:
             out.events.append(
-                Event("group", shown.display_name, action, member=member, person=person, group=key)
+                Event(
+                    "group",
+                    shown.display_name,
+                    action,
+                    member=member,
+                    person=person,
+                    group=key,
+                    aliases=shown.previously,
+                )
             )

@@ -8,11 +8,11 @@ they are gaps in what the history can tell.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 
+from scimform.config.names import close_names
 from scimform.history.changes import Event
 from scimform.history.timeline import Entry, History
 from scimform.model import user_key
@@ -58,11 +58,13 @@ def _user_names(event: Event) -> Iterable[tuple[str, str | None]]:
 
 
 def _group_names(event: Event) -> Iterable[tuple[str, str | None]]:
-    """(displayName, group key) pairs the event shows."""
+    """(displayName, group key) pairs the event shows, former names (`previously:`) too."""
     if event.subject == "group":
         yield event.name, event.group
         if event.field == "displayName" and isinstance(event.before, str):
             yield event.before, event.group
+        for alias in event.aliases:
+            yield alias, event.group
 
 
 def _about(history: History, name: str, external: str, names: _Names, key_of: _KeyOf) -> Answer:
@@ -77,7 +79,7 @@ def _about(history: History, name: str, external: str, names: _Names, key_of: _K
             if key is not None and (user_key(shown) == wanted or key == external):
                 found.add(identities.root(key))
     if not found:
-        close = difflib.get_close_matches(name, sorted(every), n=3, cutoff=0.6)
+        close = close_names(name, sorted(every), n=3)
         return Answer((), known=False, suggestions=tuple(close))
     kept = tuple(
         e

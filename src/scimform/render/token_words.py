@@ -17,6 +17,8 @@ SYMBOLS = {TokenOperation.DELETE: "-", TokenOperation.ROTATE: "-/+"}
 _FATES = {TokenOperation.DELETE: "will be deleted", TokenOperation.ROTATE: "will be rotated"}
 _LABELS = {"error": "Token error", "warning": "Token warning"}
 ONLY_TOKENS = "No changes to users or groups."
+# A plan whose token check failed fails; it must not open with "No changes".
+TOKENS_FAILED = "The plan fails: the token check found errors (below). Users and groups match."
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +45,8 @@ def first_line(plan: Plan) -> str:
     """The plan's summary line; when only tokens change, says so instead of zero counts."""
     if plan.changes:
         return words.summary_line(plan)
+    if plan.tokens.has_errors:
+        return TOKENS_FAILED
     return ONLY_TOKENS if plan.has_changes else words.NO_CHANGES
 
 

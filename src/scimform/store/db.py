@@ -298,11 +298,13 @@ class Store:
         with self._writing() as conn:
             tokens.set_tenant(conn, tenant_id)
 
-    def enable_provisioning(self, now: datetime | None = None) -> tuple[TokenInfo, str] | None:
-        """Turn automatic provisioning on. When no token exists yet, makes the first one and
-        returns it with its secret (shown this once); otherwise None."""
+    def enable_provisioning(
+        self, now: datetime | None = None, *, first_token: bool = True
+    ) -> tuple[TokenInfo, str] | None:
+        """Turn automatic provisioning on. When `first_token` and no token exists yet, makes
+        the first one and returns it with its secret (shown this once); otherwise None."""
         with self._writing() as conn:
-            return tokens.enable(conn, now)
+            return tokens.enable(conn, now, first_token=first_token)
 
     def disable_provisioning(self) -> None:
         """Turn automatic provisioning off; StoreError while any token exists."""

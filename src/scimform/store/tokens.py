@@ -121,10 +121,14 @@ def delete_token(conn: sqlite3.Connection, token_id: str) -> None:
         raise NotFound(f"no access token with id {token_id!r} (see scimform server token list)")
 
 
-def enable(conn: sqlite3.Connection, now: datetime | None) -> tuple[TokenInfo, str] | None:
-    """Turn provisioning on; the first token and its secret when no token exists yet."""
+def enable(
+    conn: sqlite3.Connection, now: datetime | None, *, first_token: bool = True
+) -> tuple[TokenInfo, str] | None:
+    """Turn provisioning on; the first token and its secret when `first_token` and no token
+    exists yet. Without `first_token` (a `local:` target, which is served no token), the
+    first token is made later, by `scimform server enable`."""
     set_setting(conn, "provisioning", "on")
-    if list_tokens(conn):
+    if not first_token or list_tokens(conn):
         return None
     return create_token(conn, now)
 

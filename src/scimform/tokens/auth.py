@@ -1,6 +1,7 @@
 """Does the target accept a SCIM token? One cheap, harmless request says so.
 
-A 401 from AWS means the token is expired, deleted or wrong (AWS does not say which), so
+A 401 from AWS means the token is expired, deleted or wrong, or the URL's tenant id is
+wrong (AWS does not say which), so
 the error says exactly that, names the target and where the token came from, and never
 shows the token or an HTTP stack.
 """
@@ -25,9 +26,10 @@ def token_refused(target: str, reference: str | None = None) -> TokenRefused:
     the token came from (target.token's `env:NAME` or `file:PATH`), never the token."""
     where = f"target.token ({reference})" if reference else "the token's source"
     return TokenRefused(
-        f"{REFUSED} ({target}). Check that {where} holds the current token; if it expired "
-        "or was deleted, make a new one (scimform tokens rotate, or in the AWS console) "
-        "and record it with scimform tokens record"
+        f"{REFUSED} ({target}). Check that {where} holds the current token and that the "
+        "URL's tenant id is the console's (its SCIM endpoint); if the token expired or was "
+        "deleted, make a new one (scimform tokens rotate, or in the AWS console) and "
+        "record it with scimform tokens record"
     )
 
 
