@@ -38,10 +38,14 @@ def test_plan_makes_no_store_and_apply_makes_one_without_a_token(config: Path) -
     result = run("apply", str(config), "--auto-approve")
     assert result.exit_code == 0, result.output
     assert "apply creates it" in result.stderr  # said before the store is made
+    store_path = config / ".scimform" / "store.db"
+    assert f"Created the embedded store {store_path} (no access token" in result.stderr
     with Store.open(config / ".scimform" / "store.db") as store:
         assert store.count_users() == 8
         assert store.provisioning().enabled
         assert store.list_tokens() == []  # a local: target needs none: none is hidden
+    again = run("apply", str(config), "--auto-approve")
+    assert again.exit_code == 0 and "Created the embedded store" not in again.stderr
     assert run("plan", str(config)).exit_code == 0
 
 

@@ -24,6 +24,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from scimform.api import ApplyOutcome, Session
 from scimform.audit import DEFAULT_AUDIT_LOG, PullRequest, actor_of
+from scimform.backends.target import LOCAL, local_path
 from scimform.cli import apply_audit, options, token_state
 from scimform.cli.apply_report import echo_result, progress_for
 from scimform.cli.destination import ALLOW_HOST_OPTION
@@ -121,6 +122,7 @@ def command(
     loaded = load_valid(directory)
     sink = parse_sink(sink_spec) if sink_spec is not None else None
     pulls = read_pull_requests(pulls_file) if pulls_file is not None else ()
+    store = _new_store(loaded.settings.target.url, loaded.root)
     try:
         session = open_session(loaded, rate_limit, parallelism, admin_key_file)
     except TokenRefused as exc:
@@ -137,7 +139,21 @@ def command(
         if not auto_approve and plan_file is None:
             _ask()
         outcome = _apply(session, plan, force, sink, audit_log, pulls)
+    if store is not None and store.exists():
+        click.echo(
+            f"Created the embedded store {store} (no access token: a local: target needs none; "
+            "`scimform server enable` makes one to serve it).",
+            err=True,
+        )
     _report(outcome, loaded.settings.target.token, sink)
+
+
+def _new_store(url: str, root: Path) -> Path | None:
+    """The embedded store a `local:` target names, when it does not exist yet."""
+    if not url.startswith(LOCAL):
+        return None
+    path = local_path(url, root)
+    return None if path.exists() else path
 
 
 def read_pull_requests(path: Path) -> tuple[PullRequest, ...]:
