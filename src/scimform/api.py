@@ -2,6 +2,10 @@
 inside, so a Python caller gets the same promises as the CLI:
 
 - the token in use must authenticate before anything is read;
+- with `changed_since` (a git revision), only the users and groups the config's change
+  since then touches are read and compared (a targeted plan), safety judged against the
+  counts of the config at that revision; a saved targeted plan is checked against the
+  same part of the store, read again;
 - a failed or partial read is an error, never "nothing exists";
 - apply refuses a plan that is stale (StalePlanError), edited or unsigned where a key is
   set (InvalidPlanError), or unsafe (UnsafePlanError, unless `force`), judging safety
@@ -48,11 +52,20 @@ from scimform.engine.plan_check import (
 )
 from scimform.engine.policy import Ownership, Safety
 from scimform.engine.read import read_live
+from scimform.engine.read_targeted import read_targeted
 from scimform.engine.result import ApplyResult, StepResult
 from scimform.engine.safety import SafetyVerdict
+from scimform.engine.targeted import Targeting, coverage, desired_part, targeting
 from scimform.engine.token_plan import TokenNote
-from scimform.errors import ConfigError, LiveReadError, UnsafePlanError
+from scimform.errors import (
+    ConfigError,
+    InvalidPlanError,
+    LiveReadError,
+    StalePlanError,
+    UnsafePlanError,
+)
 from scimform.history.git import config_commit
+from scimform.history.revision import config_at
 from scimform.model import LiveState
 from scimform.tokens.api import TokenApi
 from scimform.tokens.apply import TokenApplyResult, apply_tokens
@@ -112,7 +125,10 @@ class ApplyOutcome:
 
 class Session:
     """One run against the config's target: the token checked, the live state read once,
-    then plans and applies. Close it (or use it as a context manager)."""
+    then plans and applies. Close it (or use it as a context manager).
+
+    With `changed_since` (a git revision of the config's repository) the plans are
+    targeted: only what the config's change since then touches is read."""
 
     def __init__(
         self,
@@ -123,8 +139,11 @@ class Session:
         parallelism: int = 8,
         admin_key_file: Path | None = None,
         plan_key: bytes | None = None,
+        changed_since: str | None = None,
     ) -> None:
         self.config = config
+        self._changed_since = changed_since
+        self._targeting: Targeting | None = None
         self.parallelism = parallelism
         self._environ = dict(environ or {})
         self._plan_key = plan_key
@@ -164,23 +183,46 @@ class Session:
     def live(self) -> LiveState:
         """The live state, read once per session; LiveReadError when any read fails."""
         if self._live is None:
+            target = self.targeting()
             try:
-                self._live = read_live(
-                    self.backend,
-                    self.config.desired,
-                    concurrency=self.parallelism,
-                    ownership=self._ownership,
-                )
+                if target is not None:
+                    self._live = read_targeted(
+                        self.backend,
+                        self.config.desired,
+                        target.scope,
+                        concurrency=self.parallelism,
+                        ownership=self._ownership,
+                    )
+                else:
+                    self._live = read_live(
+                        self.backend,
+                        self.config.desired,
+                        concurrency=self.parallelism,
+                        ownership=self._ownership,
+                    )
             except LiveReadError as exc:
                 raise LiveReadError(
                     f"could not read the live store, so no plan was made: {exc}"
                 ) from None
         return self._live
 
+    def targeting(self) -> Targeting | None:
+        """What a targeted session reads (None for a full one): worked out once from the
+        config at `changed_since` and now."""
+        if self._changed_since is not None and self._targeting is None:
+            commit, then = config_at(self.config.root, self._changed_since)
+            self._targeting = targeting(commit, then, self.config.desired)
+        return self._targeting
+
     def plan(self) -> Plan:
         """The plan for the config against the live store (signed when a key is set)."""
         tokens = token_plan(self.config, self._tokens)
-        plan = make_plan(self.config.desired, self.live(), self._ownership, self._safety, tokens)
+        live, target = self.live(), self.targeting()
+        desired = self.config.desired
+        if target is not None:
+            desired = desired_part(desired, live, target.scope)
+        covered = coverage(target, live) if target is not None else None
+        plan = make_plan(desired, live, self._ownership, self._safety, tokens, covered)
         if self._plan_key is not None:
             plan = sign(plan, self._plan_key)
         self._made = plan
@@ -193,10 +235,13 @@ class Session:
         if self._checked is None or self._checked[0] is not plan:
             if plan is not self._made:
                 check_integrity(plan, self._plan_key, source)
+                self._same_part(plan, source)
                 fresh = self._made if self._made is not None else self.plan()
                 check_fresh(plan, fresh, self.live(), source)
                 check_consistent(plan, self.live(), source)
-            self._checked = (plan, judge(plan, self.live(), self._safety))
+            target = self.targeting()
+            stand_in = target.stand_in.counts() if target is not None else None
+            self._checked = (plan, judge(plan, self.live(), self._safety, stand_in))
         verdict = self._checked[1]
         if not verdict.safe and not force:
             reasons = tuple(b.describe() for b in verdict.breaches)
@@ -208,6 +253,34 @@ class Session:
                 reasons,
             )
         return verdict
+
+    def _same_part(self, plan: Plan, source: str) -> None:
+        """A saved targeted plan is checked against the part of the store it was made
+        from, read again: the session takes the plan's revision when it was given none,
+        and refuses a plan whose revision or scope is not its own."""
+        covered = plan.targeted
+        if covered is not None and self._changed_since is None and self._live is None:
+            self._changed_since = covered.changed_since
+        target = self.targeting()
+        if covered is None and target is None:
+            return
+        if covered is None or target is None:
+            kind = "a full plan" if covered is None else "a targeted plan"
+            raise InvalidPlanError(
+                f"{source} is {kind}, but this run is not: apply a targeted plan with the "
+                "--changed-since it was made with (or none), and a full plan without it"
+            )
+        if covered.changed_since != target.commit:
+            raise InvalidPlanError(
+                f"{source} covers the changes since {covered.changed_since[:7]}, not since "
+                f"{target.commit[:7]}; apply it with --changed-since {covered.changed_since}"
+            )
+        if covered.scope != target.scope:
+            raise StalePlanError(
+                f"{source} is stale: the config changed since it was made, and its change "
+                f"since {target.commit[:7]} now touches other users or groups. Make a new "
+                "plan with `scimform plan --changed-since ... --out` and review it."
+            )
 
     def apply(
         self,
@@ -316,8 +389,10 @@ def plan(
     parallelism: int = 8,
     admin_key_file: Path | None = None,
     plan_key: bytes | None = None,
+    changed_since: str | None = None,
 ) -> Plan:
-    """The plan for `config` against its target (a Session of one plan)."""
+    """The plan for `config` against its target (a Session of one plan; targeted with
+    `changed_since`)."""
     with Session(
         config,
         environ=environ,
@@ -325,6 +400,7 @@ def plan(
         parallelism=parallelism,
         admin_key_file=admin_key_file,
         plan_key=plan_key,
+        changed_since=changed_since,
     ) as session:
         return session.plan()
 
@@ -340,10 +416,17 @@ def apply(
     token_sink: Sink | None = None,
     plan_key: bytes | None = None,
     parallelism: int = 8,
+    changed_since: str | None = None,
 ) -> ApplyOutcome:
     """Apply `plan` (default: a plan made now) to `config`'s target with every gate: the
     one-call form of Session(...).apply(...)."""
-    with Session(config, environ=environ, parallelism=parallelism, plan_key=plan_key) as session:
+    with Session(
+        config,
+        environ=environ,
+        parallelism=parallelism,
+        plan_key=plan_key,
+        changed_since=changed_since,
+    ) as session:
         return session.apply(
             plan, force=force, audit_log=audit_log, actor=actor, token_sink=token_sink
         )

@@ -94,9 +94,12 @@ def check_consistent(plan: Plan, live: LiveState, source: str = "the plan") -> N
         )
 
 
-def judge(plan: Plan, live: LiveState, policy: Safety) -> SafetyVerdict:
-    """The safety verdict of `plan`'s changes against `live`, recomputed."""
-    return assess(plan.changes, LiveCounts.of(live), policy)
+def judge(
+    plan: Plan, live: LiveState, policy: Safety, counts: LiveCounts | None = None
+) -> SafetyVerdict:
+    """The safety verdict of `plan`'s changes against `live` (or, for a targeted plan,
+    against the stand-in `counts`), recomputed."""
+    return assess(plan.changes, counts if counts is not None else LiveCounts.of(live), policy)
 
 
 def _mac(plan_hash: str, key: bytes) -> str:

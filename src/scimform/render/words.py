@@ -95,9 +95,9 @@ def _joined(counts: list[tuple[int, str]]) -> tuple[str, bool]:
 
 
 def notes(plan: Plan) -> list[str]:
-    """What the plan left alone, in sentences."""
+    """What a targeted plan covered, and what the plan left alone, in sentences."""
     left = plan.left_alone
-    out = []
+    out = targeted(plan)
     undeclared, one = _joined([(left.users, "user"), (left.groups, "group")])
     if undeclared:
         verb = "is" if one else "are"
@@ -110,6 +110,33 @@ def notes(plan: Plan) -> list[str]:
         verb = "matches" if one else "match"
         out.append(f"{ignored} {verb} ownership.ignore and {'was' if one else 'were'} left alone.")
     return out
+
+
+_NAMED = 5
+
+
+def targeted(plan: Plan) -> list[str]:
+    """For a targeted plan: what changed since which commit, what was read, and what the
+    safety shares were judged against; [] for a full plan."""
+    covered = plan.targeted
+    if covered is None:
+        return []
+    since = covered.changed_since[:7]
+    scope, counts = covered.scope, covered.stand_in
+    named = [f'user "{visible(n)}"' for n in scope.user_names]
+    named += [f'group "{visible(n)}"' for n in scope.group_names]
+    more = len(named) - _NAMED
+    what = ", ".join(named[:_NAMED]) + (f" and {more} more" if more > 0 else "")
+    changed = f"the config's change since {since} ({what})" if named else "nothing"
+    return [
+        f"Targeted plan: only what {changed} touches was read: {covered.users_read} live "
+        f"users, {covered.groups_read} live groups; the rest of the live store was not read, "
+        "so changes made outside scimform there are not shown (a full plan, without "
+        "--changed-since, shows them).",
+        f"Safety shares are judged against the config at {since} as a stand-in for the live "
+        f"store: {counts.users} users, {counts.groups} groups, {counts.memberships} "
+        "memberships.",
+    ]
 
 
 def warnings(plan: Plan) -> list[str]:
