@@ -143,7 +143,7 @@ class Session:
     ) -> None:
         self.config = config
         self._changed_since = changed_since
-        self._targeting: Targeting | None = None
+        self._targeting: tuple[Targeting | None] | None = None
         self.parallelism = parallelism
         self._environ = dict(environ or {})
         self._plan_key = plan_key
@@ -207,12 +207,15 @@ class Session:
         return self._live
 
     def targeting(self) -> Targeting | None:
-        """What a targeted session reads (None for a full one): worked out once from the
-        config at `changed_since` and now."""
-        if self._changed_since is not None and self._targeting is None:
+        """What a targeted session reads, worked out once from the config at
+        `changed_since` and now; None for a full session, or when the change touches so
+        much that reading the whole store costs fewer requests (a full plan then)."""
+        if self._changed_since is None:
+            return None
+        if self._targeting is None:
             commit, then = config_at(self.config.root, self._changed_since)
-            self._targeting = targeting(commit, then, self.config.desired)
-        return self._targeting
+            self._targeting = (targeting(commit, then, self.config.desired),)
+        return self._targeting[0]
 
     def plan(self) -> Plan:
         """The plan for the config against the live store (signed when a key is set)."""

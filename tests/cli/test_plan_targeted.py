@@ -19,6 +19,7 @@ import pytest
 from click.testing import CliRunner, Result
 from gitrepo import Repo
 
+from scimform.backends import retry
 from scimform.cli import main
 from scimform.model import Group, User
 from scimform.store.seed import load_org
@@ -42,15 +43,18 @@ BOB = _user("bob", "x-bob")
 CAROL = _user("carol", "x-carol")
 DAVE = _user("dave", None)  # matched by userName alone
 ERIN = _user("erin", "x-erin")
-# Bystanders: declared and live, in no group the changes touch; a targeted plan never reads
-# them.
-OTHERS = [_user(f"user{n:02d}", f"x-user{n:02d}") for n in range(12)]
+# Bystanders: declared and live, in groups the changes do not touch; a targeted plan never
+# reads them. Enough of them that a full read costs more than a targeted one.
+OTHERS = [_user(f"user{n:03d}", f"x-user{n:03d}") for n in range(200)]
 ADMINS = Group("admins", "g-admins", frozenset({ALICE.user_name, BOB.user_name}))
 DEVS = Group("devs", None, frozenset({CAROL.user_name, DAVE.user_name}))
 OPS = Group("ops", "g-ops", frozenset({ALICE.user_name}))
-STAFF = Group("staff", "g-staff", frozenset(u.user_name for u in OTHERS))
+STAFF = [
+    Group(f"staff-{n:02d}", f"g-staff-{n:02d}", frozenset(u.user_name for u in OTHERS[n::20]))
+    for n in range(20)
+]
 BASE_USERS = [ALICE, BOB, CAROL, DAVE, *OTHERS]
-BASE_GROUPS = [ADMINS, DEVS, OPS, STAFF]
+BASE_GROUPS = [ADMINS, DEVS, OPS, *STAFF]
 
 
 def _user_yaml(user: User) -> dict[str, Any]:
@@ -132,9 +136,12 @@ class History:
 
 
 @pytest.fixture
-def history(tmp_path: Path, scim_server_factory: Callable[..., Any]) -> Callable[[bool], History]:
-    def make(prune: bool) -> History:
-        made = History(Repo(tmp_path / f"repo-{prune}"), scim_server_factory(), prune)
+def history(tmp_path: Path, scim_server_factory: Callable[..., Any]) -> Callable[..., History]:
+    """`history(prune, wrap=None)`: the base config committed and applied to a fresh server
+    (`wrap` as scim_server_factory takes it)."""
+
+    def make(prune: bool, wrap: Any = None) -> History:
+        made = History(Repo(tmp_path / f"repo-{prune}"), scim_server_factory(wrap=wrap), prune)
         made.base()
         return made
 
@@ -216,7 +223,7 @@ def _check_same_as_full(made: History) -> dict[str, Any]:
 @pytest.mark.parametrize("prune", [True, False], ids=["prune", "no-prune"])
 @pytest.mark.parametrize("kind", sorted(CHANGES))
 def test_a_targeted_plan_makes_the_full_plans_changes(
-    history: Callable[[bool], History], kind: str, prune: bool
+    history: Callable[..., History], kind: str, prune: bool
 ) -> None:
     made = history(prune)
     made.change(*CHANGES[kind]())
@@ -229,7 +236,7 @@ def test_a_targeted_plan_makes_the_full_plans_changes(
 
 
 def test_a_removed_user_is_deleted_with_prune_and_left_alone_without(
-    history: Callable[[bool], History],
+    history: Callable[..., History],
 ) -> None:
     for prune in (True, False):
         made = history(prune)
@@ -247,7 +254,7 @@ def test_a_removed_user_is_deleted_with_prune_and_left_alone_without(
 
 @pytest.mark.parametrize("prune", [True, False], ids=["prune", "no-prune"])
 def test_a_create_finds_an_undeclared_live_object_holding_its_name(
-    history: Callable[[bool], History], prune: bool
+    history: Callable[..., History], prune: bool
 ) -> None:
     made = history(prune)
     squatter = replace(ERIN, external_id="x-someone-else", title="Contractor")
@@ -265,7 +272,7 @@ def test_a_create_finds_an_undeclared_live_object_holding_its_name(
 
 
 def test_the_plan_says_it_is_targeted_and_what_it_covered(
-    history: Callable[[bool], History],
+    history: Callable[..., History],
 ) -> None:
     made = history(False)
     made.change(*_add_user())
@@ -274,27 +281,27 @@ def test_the_plan_says_it_is_targeted_and_what_it_covered(
     assert f"Targeted plan: only what the config's change since {made.rev[:7]}" in text.stdout
     assert 'user "erin@corp.example", group "devs"' in text.stdout
     assert "Safety shares are judged against the config at" in text.stdout
-    assert f"{len(BASE_USERS)} users, 4 groups, 17 memberships" in text.stdout
+    assert "204 users, 23 groups, 205 memberships" in text.stdout
     markdown = made.run("plan", "--format", "markdown", "--changed-since", made.rev)
     assert "Targeted plan:" in markdown.stdout
     full = made.run("plan")
     assert "Targeted plan" not in full.stdout
 
 
-def test_no_change_reads_nothing(history: Callable[[bool], History]) -> None:
+def test_no_change_reads_nothing(history: Callable[..., History]) -> None:
     made = history(True)
     code, plan, requests = made.plan("--changed-since", made.rev)
     assert (code, plan["changes"], requests) == (0, [], 0)
     assert plan["targeted"]["users_read"] == 0
 
 
-def test_safety_is_judged_against_the_config_at_rev(history: Callable[[bool], History]) -> None:
+def test_safety_is_judged_against_the_config_at_rev(history: Callable[..., History]) -> None:
     made = history(True)
     settings = json.loads((made.root / "scimform.yaml").read_text())
-    # Removing 3 of the 16 users is 19% of the config at REV: over a 10% limit. Against the
-    # 3 users a targeted read sees, it would be 100%; against none, no share at all.
-    settings["safety"] = {"max_delete_pct": 10, "min_existing": 5}
-    gone = {CAROL.user_name, *(u.user_name for u in OTHERS[:2])}
+    # Removing 3 of the 204 users is 1.5% of the config at REV: over a 1% limit. Against the
+    # users a targeted read sees, it would be a far larger share.
+    settings["safety"] = {"max_delete_pct": 1, "min_existing": 5}
+    gone = {CAROL.user_name, *(u.user_name for u in OTHERS[:40:20])}
     users = [u for u in BASE_USERS if u.user_name not in gone]
     groups = [replace(g, members=g.members - gone) for g in BASE_GROUPS]
     files = made.files(users, groups)
@@ -302,16 +309,16 @@ def test_safety_is_judged_against_the_config_at_rev(history: Callable[[bool], Hi
     made.repo.commit("remove three", files)
     code, plan, _ = made.plan("--changed-since", made.rev)
     assert code == 3
-    assert plan["targeted"]["stand_in"] == {"users": 16, "groups": 4, "memberships": 17}
+    assert plan["targeted"]["stand_in"] == {"users": 204, "groups": 23, "memberships": 205}
     breach = next(b for b in plan["safety"]["breaches"] if b["subject"] == "users")
-    assert (breach["count"], breach["existing"]) == (3, 16)
+    assert (breach["count"], breach["existing"]) == (3, 204)
     refused = made.run("apply", "--changed-since", made.rev, "--auto-approve")
     assert refused.exit_code == 3
-    assert "deletes 3 of 16 live users" in refused.stdout
+    assert "deletes 3 of 204 live users" in refused.stdout
 
 
 def test_a_saved_targeted_plan_is_applied_after_reading_the_same_part_again(
-    history: Callable[[bool], History], tmp_path: Path
+    history: Callable[..., History], tmp_path: Path
 ) -> None:
     made = history(True)
     made.change(*_add_user())
@@ -338,7 +345,7 @@ def _user_id(server: Any, user_name: str) -> str:
 
 
 def test_a_saved_targeted_plan_is_stale_when_the_part_it_read_changed(
-    history: Callable[[bool], History], tmp_path: Path
+    history: Callable[..., History], tmp_path: Path
 ) -> None:
     made = history(True)
     made.change(*_add_membership())
@@ -347,9 +354,9 @@ def test_a_saved_targeted_plan_is_stale_when_the_part_it_read_changed(
     # Outside the part it read (a group the change does not touch): still fresh.
     outside = {
         "op": "remove",
-        "path": f'members[value eq "{_user_id(made.server, "user00@corp.example")}"]',
+        "path": f'members[value eq "{_user_id(made.server, "user000@corp.example")}"]',
     }
-    _patch_group(made.server, "staff", outside)
+    _patch_group(made.server, "staff-00", outside)
     # Inside it (a member of the group it changes): stale.
     dave = _user_id(made.server, DAVE.user_name)
     _patch_group(made.server, "devs", {"op": "remove", "path": f'members[value eq "{dave}"]'})
@@ -359,13 +366,15 @@ def test_a_saved_targeted_plan_is_stale_when_the_part_it_read_changed(
     assert 'group "devs"' in refused.output
     again = tmp_path / "again.json"
     made.run("plan", "--changed-since", made.rev, "--out", str(again))
-    _patch_group(made.server, "staff", {"op": "add", "path": "members", "value": [{"value": dave}]})
+    _patch_group(
+        made.server, "staff-00", {"op": "add", "path": "members", "value": [{"value": dave}]}
+    )
     applied = made.run("apply", "--plan", str(again))
     assert applied.exit_code == 0, applied.output
 
 
 def test_a_saved_plan_and_a_run_of_another_kind_are_refused(
-    history: Callable[[bool], History], tmp_path: Path
+    history: Callable[..., History], tmp_path: Path
 ) -> None:
     made = history(True)
     made.change(*_add_user())
@@ -382,7 +391,7 @@ def test_a_saved_plan_and_a_run_of_another_kind_are_refused(
     assert f"apply it with --changed-since {made.rev}" in refused.output
 
 
-def test_an_unknown_revision_is_one_clear_error(history: Callable[[bool], History]) -> None:
+def test_an_unknown_revision_is_one_clear_error(history: Callable[..., History]) -> None:
     made = history(True)
     result = made.run("plan", "--changed-since", "no-such-branch")
     assert result.exit_code == 1
@@ -390,7 +399,7 @@ def test_an_unknown_revision_is_one_clear_error(history: Callable[[bool], Histor
 
 
 def test_a_config_at_rev_that_does_not_load_is_one_clear_error(
-    history: Callable[[bool], History],
+    history: Callable[..., History],
 ) -> None:
     made = history(True)
     broken = made.repo.commit("broken", {"people/people.yaml": "users: [\n"})
@@ -401,7 +410,7 @@ def test_a_config_at_rev_that_does_not_load_is_one_clear_error(
 
 
 def test_objects_renamed_outside_scimform_are_found_by_external_id(
-    history: Callable[[bool], History],
+    history: Callable[..., History],
 ) -> None:
     made = history(True)
     patch = {"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"]}
@@ -419,3 +428,46 @@ def test_objects_renamed_outside_scimform_are_found_by_external_id(
         (BOB.user_name, "update"),
         ("ops", "update"),
     ]
+
+
+def test_a_change_that_touches_most_of_the_config_is_planned_in_full(
+    history: Callable[..., History],
+) -> None:
+    made = history(False)
+    # Before the config existed: everything is new, and a full read costs fewer requests.
+    made.repo.git("checkout", "-q", "--orphan", "fresh")
+    made.repo.git("rm", "-q", "-r", "--cached", ".")
+    made.repo.git("commit", "-q", "--allow-empty", "-m", "nothing yet")
+    empty = made.repo.git("rev-parse", "HEAD")
+    result = made.run("plan", "--json", "--changed-since", empty)
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["targeted"] is None
+    assert "touches so much of the config that reading the whole live store" in result.stderr
+
+
+def _failing_member_reads(app: Any) -> Any:
+    """The SCIM app, answering 500 to every read of a group's members."""
+
+    async def wrapped(scope: Any, receive: Any, send: Any) -> None:
+        if b"groups.value" in scope.get("query_string", b""):
+            await send({"type": "http.response.start", "status": 500, "headers": []})
+            await send({"type": "http.response.body", "body": b"{}"})
+            return
+        await app(scope, receive, send)
+
+    return wrapped
+
+
+def test_a_failed_read_makes_no_targeted_plan_and_changes_nothing(
+    history: Callable[..., History], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(retry, "backoff", lambda attempt, rng: 0.0)
+    made = history(True, wrap=_failing_member_reads)
+    made.change(*_remove_membership())
+    result = made.run("plan", "--changed-since", made.rev)
+    assert result.exit_code == 1
+    assert "could not read the live store, so no plan was made" in result.output
+    applied = made.run("apply", "--changed-since", made.rev, "--auto-approve")
+    assert applied.exit_code == 1
+    assert "could not read the live store, so no plan was made" in applied.output
+    assert not (made.root / ".scimform" / "audit.jsonl").exists()

@@ -85,6 +85,12 @@ def command(
     with open_session(loaded, rate_limit, parallelism, admin_key_file, changed_since) as session:
         plan = session.plan()
         requests = session.backend.requests
+    if changed_since is not None and plan.targeted is None:
+        click.echo(
+            f"The change since {changed_since} touches so much of the config that reading the "
+            "whole live store costs fewer requests: this is a full plan.",
+            err=True,
+        )
     click.echo(f"Read the live state in {requests} requests.", err=True)
     if out is not None:
         save_plan(plan, out)

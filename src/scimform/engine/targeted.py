@@ -42,11 +42,6 @@ class Scope(_Frozen):
     group_names: tuple[str, ...] = ()
     group_external_ids: tuple[str, ...] = ()
 
-    @property
-    def empty(self) -> bool:
-        """True when nothing changed: a targeted plan reads nothing."""
-        return not (self.user_names or self.user_external_ids or self.group_names)
-
 
 class StandIn(_Frozen):
     """The counts that stand in for the live store's size in the safety shares: those of
@@ -82,9 +77,35 @@ class Targeting:
     stand_in: StandIn
 
 
-def targeting(commit: str, then: DesiredState, now: DesiredState) -> Targeting:
-    """The scope of the change from `then` (the config at `commit`) to `now`."""
-    return Targeting(commit, touched(then, now), stand_in_counts(then))
+def targeting(commit: str, then: DesiredState, now: DesiredState) -> Targeting | None:
+    """The scope of the change from `then` (the config at `commit`) to `now`; None when
+    reading it would cost more requests than reading the whole store (a change that
+    touches most of the config, or a config that did not exist at `commit`)."""
+    scope = touched(then, now)
+    if _targeted_reads(scope, now) > _full_reads(then):
+        return None
+    return Targeting(commit, scope, stand_in_counts(then))
+
+
+_PAGE = 100
+
+
+def _targeted_reads(scope: Scope, now: DesiredState) -> int:
+    """About what a targeted read costs: one request per key, one for the groups of each
+    touched user and a page of members per touched group (more for large ones)."""
+    keys = Scope.model_fields
+    lookups = sum(len(getattr(scope, name)) for name in keys)
+    sizes = {g.display_name.casefold(): len(g.members) for g in now.groups}
+    pages = sum(max(1, -(-sizes.get(n.casefold(), 0) // _PAGE)) for n in scope.group_names)
+    return lookups + len(scope.user_names) + pages
+
+
+def _full_reads(then: DesiredState) -> int:
+    """About what a full read of a store holding `then` costs: the users and groups
+    listed, and the members read group by group or user by user, the cheaper."""
+    by_group = sum(max(1, -(-len(g.members) // _PAGE)) for g in then.groups)
+    listing = -(-len(then.users) // _PAGE) + -(-len(then.groups) // _PAGE)
+    return listing + min(by_group, len(then.users))
 
 
 def coverage(target: Targeting, live: LiveState) -> Coverage:

@@ -129,8 +129,9 @@ def targeted(plan: Plan) -> list[str]:
     what = ", ".join(named[:_NAMED]) + (f" and {more} more" if more > 0 else "")
     changed = f"the config's change since {since} ({what})" if named else "nothing"
     return [
-        f"Targeted plan: only what {changed} touches was read: {covered.users_read} live "
-        f"users, {covered.groups_read} live groups; the rest of the live store was not read, "
+        f"Targeted plan: only what {changed} touches was read: "
+        f"{_count(covered.users_read, 'user')}, {_count(covered.groups_read, 'group')}; "
+        "the rest of the live store was not read, "
         "so changes made outside scimform there are not shown (a full plan, without "
         "--changed-since, shows them).",
         f"Safety shares are judged against the config at {since} as a stand-in for the live "
