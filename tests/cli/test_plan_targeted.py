@@ -25,7 +25,9 @@ from scimform.model import Group, User
 from scimform.store.seed import load_org
 
 
-def _user(name: str, external_id: str | None, title: str = "Engineer") -> User:
+def _user(
+    name: str, external_id: str | None, title: str = "Engineer", manager: str | None = None
+) -> User:
     given = name.capitalize()
     return User(
         f"{name}@corp.example",
@@ -35,10 +37,13 @@ def _user(name: str, external_id: str | None, title: str = "Engineer") -> User:
         external_id=external_id,
         email=f"{name}@corp.example",
         title=title,
+        manager=manager,
     )
 
 
-ALICE = _user("alice", "x-alice")
+# Alice's manager is a bystander, and his manager another: a targeted plan must still
+# know who they are.
+ALICE = _user("alice", "x-alice", manager="user001@corp.example")
 BOB = _user("bob", "x-bob")
 CAROL = _user("carol", "x-carol")
 DAVE = _user("dave", None)  # matched by userName alone
@@ -46,6 +51,7 @@ ERIN = _user("erin", "x-erin")
 # Bystanders: declared and live, in groups the changes do not touch; a targeted plan never
 # reads them. Enough of them that a full read costs more than a targeted one.
 OTHERS = [_user(f"user{n:03d}", f"x-user{n:03d}") for n in range(200)]
+OTHERS[1] = replace(OTHERS[1], manager="user002@corp.example")
 ADMINS = Group("admins", "g-admins", frozenset({ALICE.user_name, BOB.user_name}))
 DEVS = Group("devs", None, frozenset({CAROL.user_name, DAVE.user_name}))
 OPS = Group("ops", "g-ops", frozenset({ALICE.user_name}))
@@ -66,6 +72,7 @@ def _user_yaml(user: User) -> dict[str, Any]:
         "displayName": user.display_name,
         "title": user.title,
         "email": user.email,
+        "manager": user.manager,
     }
     return {key: value for key, value in out.items() if value is not None}
 
@@ -191,6 +198,14 @@ def _update_attribute() -> tuple[list[User], list[Group]]:
     return _swap(BASE_USERS, DAVE, replace(DAVE, title="Director")), BASE_GROUPS
 
 
+def _update_a_user_with_a_manager() -> tuple[list[User], list[Group]]:
+    return _swap(BASE_USERS, ALICE, replace(ALICE, title="Director")), BASE_GROUPS
+
+
+def _change_a_manager() -> tuple[list[User], list[Group]]:
+    return _swap(BASE_USERS, BOB, replace(BOB, manager=OTHERS[1].user_name)), BASE_GROUPS
+
+
 CHANGES = {
     "add user and membership": _add_user,
     "add membership": _add_membership,
@@ -200,6 +215,8 @@ CHANGES = {
     "remove user from the config": _remove_user,
     "change externalId": _change_external_id,
     "update an attribute": _update_attribute,
+    "update a user with a manager": _update_a_user_with_a_manager,
+    "change a manager": _change_a_manager,
 }
 
 

@@ -30,8 +30,6 @@ from scimform.model import DesiredState, Group, LiveState, User
 from scimform.wire import group_from_scim, manager_id_of, user_from_scim
 
 Doc = dict[str, Any]
-# The rounds of step 4: members, their managers, and the managers' managers.
-_ROUNDS = 4
 
 
 class TargetedReader(Protocol):
@@ -105,9 +103,9 @@ class _Read:
         for group_id, docs in zip(ids, self._each(self.backend.group_members, ids), strict=True):
             self._add(self.users, docs)
             self.members[group_id] = [doc["id"] for doc in docs]
-        for _ in range(_ROUNDS):
-            if not self._resolve_names():
-                break
+        # Each round asks for keys not asked before, so the rounds end.
+        while self._resolve_names():
+            pass
         self._read_managers()
         return self._state(managed)
 

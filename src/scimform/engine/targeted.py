@@ -152,8 +152,7 @@ def desired_part(desired: DesiredState, live: LiveState, scope: Scope) -> Desire
         for u in desired.users
         if id(u) in live_users or keys.has_user(u) or u.user_name.casefold() in named
     }
-    managers = {u.manager.casefold() for u in desired.users if id(u) in kept and u.manager}
-    users = [u for u in desired.users if id(u) in kept or u.user_name.casefold() in managers]
+    users = [u for u in desired.users if id(u) in _with_managers(desired.users, kept)]
     return DesiredState(
         users=tuple(users),
         groups=tuple(groups),
@@ -161,6 +160,19 @@ def desired_part(desired: DesiredState, live: LiveState, scope: Scope) -> Desire
         token_policy=desired.token_policy,
         out_of_scope=desired.out_of_scope,
     )
+
+
+def _with_managers(users: Sequence[User], kept: set[int]) -> set[int]:
+    """`kept` and, transitively, the declared managers of the users in it."""
+    by_name = {u.user_name.casefold(): u for u in users}
+    out = set(kept)
+    todo = [u for u in users if id(u) in kept]
+    while todo:
+        manager = by_name.get((todo.pop().manager or "").casefold())
+        if manager is not None and id(manager) not in out:
+            out.add(id(manager))
+            todo.append(manager)
+    return out
 
 
 class _Keys:
