@@ -47,6 +47,7 @@ from scimform.engine.plan_check import (
     check_consistent,
     check_fresh,
     check_integrity,
+    check_same_part,
     judge,
     sign,
 )
@@ -57,13 +58,7 @@ from scimform.engine.result import ApplyResult, StepResult
 from scimform.engine.safety import SafetyVerdict
 from scimform.engine.targeted import Targeting, coverage, desired_part, targeting
 from scimform.engine.token_plan import TokenNote
-from scimform.errors import (
-    ConfigError,
-    InvalidPlanError,
-    LiveReadError,
-    StalePlanError,
-    UnsafePlanError,
-)
+from scimform.errors import ConfigError, LiveReadError, UnsafePlanError
 from scimform.history.git import config_commit
 from scimform.history.revision import config_at
 from scimform.model import LiveState
@@ -259,31 +254,11 @@ class Session:
 
     def _same_part(self, plan: Plan, source: str) -> None:
         """A saved targeted plan is checked against the part of the store it was made
-        from, read again: the session takes the plan's revision when it was given none,
-        and refuses a plan whose revision or scope is not its own."""
+        from, read again: without `changed_since` the session takes the plan's."""
         covered = plan.targeted
         if covered is not None and self._changed_since is None and self._live is None:
             self._changed_since = covered.changed_since
-        target = self.targeting()
-        if covered is None and target is None:
-            return
-        if covered is None or target is None:
-            kind = "a full plan" if covered is None else "a targeted plan"
-            raise InvalidPlanError(
-                f"{source} is {kind}, but this run is not: apply a targeted plan with the "
-                "--changed-since it was made with (or none), and a full plan without it"
-            )
-        if covered.changed_since != target.commit:
-            raise InvalidPlanError(
-                f"{source} covers the changes since {covered.changed_since[:7]}, not since "
-                f"{target.commit[:7]}; apply it with --changed-since {covered.changed_since}"
-            )
-        if covered.scope != target.scope:
-            raise StalePlanError(
-                f"{source} is stale: the config changed since it was made, and its change "
-                f"since {target.commit[:7]} now touches other users or groups. Make a new "
-                "plan with `scimform plan --changed-since ... --out` and review it."
-            )
+        check_same_part(covered, self.targeting(), source)
 
     def apply(
         self,

@@ -488,3 +488,17 @@ def test_a_failed_read_makes_no_targeted_plan_and_changes_nothing(
     assert applied.exit_code == 1
     assert "could not read the live store, so no plan was made" in applied.output
     assert not (made.root / ".scimform" / "audit.jsonl").exists()
+
+
+def test_a_saved_targeted_plan_is_stale_once_the_change_touches_other_objects(
+    history: Callable[..., History], tmp_path: Path
+) -> None:
+    made = history(True)
+    made.change(*_add_membership())
+    saved = tmp_path / "plan.json"
+    made.run("plan", "--changed-since", made.rev, "--out", str(saved))
+    users, groups = _add_membership()
+    made.change(_swap(users, DAVE, replace(DAVE, title="Director")), groups, commit=False)
+    refused = made.run("apply", "--plan", str(saved))
+    assert refused.exit_code == 1
+    assert "now touches other users or groups" in refused.output

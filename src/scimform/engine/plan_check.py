@@ -11,7 +11,9 @@ recomputed is trusted:
   names it creates are free), so an edited change is refused even with a matching
   fingerprint;
 - safety: the verdict is judged again from the changes and the live store; the plan's own
-  verdict is only compared.
+  verdict is only compared;
+- for a targeted plan, the same part: it is checked against the part of the store it
+  was made from (the same revision and scope), read again.
 
 Pure: each function takes data and returns data or raises a typed error.
 """
@@ -27,6 +29,7 @@ from scimform.engine.fields import group_attributes
 from scimform.engine.plan import Plan, Summary
 from scimform.engine.policy import Safety
 from scimform.engine.safety import LiveCounts, SafetyVerdict, assess
+from scimform.engine.targeted import Coverage, Targeting
 from scimform.errors import InvalidPlanError, StalePlanError
 from scimform.model import Group, LiveState, User
 
@@ -91,6 +94,30 @@ def check_consistent(plan: Plan, live: LiveState, source: str = "the plan") -> N
         raise InvalidPlanError(
             f"{source} does not describe the live store it claims to be made from ({listed}); "
             "it was edited, so it was not applied. Make a new plan and review it."
+        )
+
+
+def check_same_part(covered: Coverage | None, target: Targeting | None, source: str) -> None:
+    """Refuse a saved plan that is targeted when this run is not, or the other way round,
+    or that covers another revision or scope (`covered`) than this run's (`target`)."""
+    if covered is None and target is None:
+        return
+    if covered is None or target is None:
+        kind = "a full plan" if covered is None else "a targeted plan"
+        raise InvalidPlanError(
+            f"{source} is {kind}, but this run is not: apply a targeted plan with the "
+            "--changed-since it was made with (or none), and a full plan without it"
+        )
+    if covered.changed_since != target.commit:
+        raise InvalidPlanError(
+            f"{source} covers the changes since {covered.changed_since[:7]}, not since "
+            f"{target.commit[:7]}; apply it with --changed-since {covered.changed_since}"
+        )
+    if covered.scope != target.scope:
+        raise StalePlanError(
+            f"{source} is stale: the config changed since it was made, and its change since "
+            f"{target.commit[:7]} now touches other users or groups. Make a new plan with "
+            "`scimform plan --changed-since ... --out` and review it."
         )
 
 
