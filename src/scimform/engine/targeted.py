@@ -152,7 +152,8 @@ def desired_part(desired: DesiredState, live: LiveState, scope: Scope) -> Desire
         for u in desired.users
         if id(u) in live_users or keys.has_user(u) or u.user_name.casefold() in named
     }
-    users = [u for u in desired.users if id(u) in _with_managers(desired.users, kept)]
+    kept = _with_managers(desired.users, kept)
+    users = [u for u in desired.users if id(u) in kept]
     return DesiredState(
         users=tuple(users),
         groups=tuple(groups),
