@@ -203,13 +203,16 @@ class Session:
 
     def targeting(self) -> Targeting | None:
         """What a targeted session reads, worked out once from the config at
-        `changed_since` and now; None for a full session, or when the change touches so
-        much that reading the whole store costs fewer requests (a full plan then)."""
+        `changed_since` and now; None for a full session, or (a full plan then) when the
+        change touches so much that reading the whole store costs fewer requests, or
+        changes `ownership:`, which concerns objects the config does not declare."""
         if self._changed_since is None:
             return None
         if self._targeting is None:
-            commit, then = config_at(self.config.root, self._changed_since)
-            self._targeting = (targeting(commit, then, self.config.desired),)
+            then = config_at(self.config.root, self._changed_since)
+            same = ownership_of(then.settings) == self._ownership
+            found = targeting(then.commit, then.desired, self.config.desired) if same else None
+            self._targeting = (found,)
         return self._targeting[0]
 
     def plan(self) -> Plan:

@@ -459,7 +459,18 @@ def test_a_change_that_touches_most_of_the_config_is_planned_in_full(
     result = made.run("plan", "--json", "--changed-since", empty)
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["targeted"] is None
-    assert "touches so much of the config that reading the whole live store" in result.stderr
+    assert "This is a full plan: the change since" in result.stderr
+
+
+def test_a_change_of_ownership_is_planned_in_full(history: Callable[..., History]) -> None:
+    made = history(False)
+    load_org(made.server.store, [ERIN], [])  # undeclared: left alone until prune is on
+    made.prune = True
+    made.change(*_add_membership())
+    _, plan, _ = made.plan("--changed-since", made.rev)
+    assert plan["targeted"] is None
+    deleted = [(c["key"], c["action"]) for c in plan["changes"] if c["action"] == "delete"]
+    assert deleted == [(ERIN.user_name, "delete")]
 
 
 def _failing_member_reads(app: Any) -> Any:

@@ -87,8 +87,9 @@ def command(
         requests = session.backend.requests
     if changed_since is not None and plan.targeted is None:
         click.echo(
-            f"The change since {changed_since} touches so much of the config that reading the "
-            "whole live store costs fewer requests: this is a full plan.",
+            f"This is a full plan: the change since {changed_since} changes `ownership:`, or "
+            "touches so much of the config that reading the whole live store costs fewer "
+            "requests.",
             err=True,
         )
     click.echo(f"Read the live state in {requests} requests.", err=True)
