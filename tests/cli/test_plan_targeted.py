@@ -198,6 +198,14 @@ def _update_attribute() -> tuple[list[User], list[Group]]:
     return _swap(BASE_USERS, DAVE, replace(DAVE, title="Director")), BASE_GROUPS
 
 
+def _remove_group() -> tuple[list[User], list[Group]]:
+    return BASE_USERS, _swap(BASE_GROUPS, OPS, None)
+
+
+def _add_group() -> tuple[list[User], list[Group]]:
+    return BASE_USERS, [*BASE_GROUPS, Group("oncall", "g-oncall", frozenset({DAVE.user_name}))]
+
+
 def _update_a_user_with_a_manager() -> tuple[list[User], list[Group]]:
     return _swap(BASE_USERS, ALICE, replace(ALICE, title="Director")), BASE_GROUPS
 
@@ -217,6 +225,8 @@ CHANGES = {
     "update an attribute": _update_attribute,
     "update a user with a manager": _update_a_user_with_a_manager,
     "change a manager": _change_a_manager,
+    "remove a group from the config": _remove_group,
+    "add a group": _add_group,
 }
 
 
@@ -245,11 +255,14 @@ def test_a_targeted_plan_makes_the_full_plans_changes(
     made = history(prune)
     made.change(*CHANGES[kind]())
     targeted = _check_same_as_full(made)
-    # Without prune, a new externalId for a live name is a warning and nothing changes.
-    if kind != "change externalId" or prune:
+    # Without prune, a new externalId for a live name is a warning and nothing changes, and
+    # a group removed from the config is left alone.
+    if prune or kind not in ("change externalId", "remove a group from the config"):
         assert targeted["changes"], "the case changes something"
-    else:
+    elif kind == "change externalId":
         assert any("x-alice-2" in w for w in targeted["warnings"])
+    else:
+        assert targeted["left_alone"]["groups"] == 1
 
 
 def test_a_removed_user_is_deleted_with_prune_and_left_alone_without(
