@@ -2,6 +2,10 @@
 inside, so a Python caller gets the same promises as the CLI:
 
 - the token in use must authenticate before anything is read;
+- with `changed_since` (a git revision), only the users and groups the config's change
+  since then touches are read and compared (a targeted plan), safety judged against the
+  counts of the config at that revision; a saved targeted plan is checked against the
+  same part of the store, read again;
 - a failed or partial read is an error, never "nothing exists";
 - apply refuses a plan that is stale (StalePlanError), edited or unsigned where a key is
   set (InvalidPlanError), or unsafe (UnsafePlanError, unless `force`), judging safety
@@ -43,16 +47,20 @@ from scimform.engine.plan_check import (
     check_consistent,
     check_fresh,
     check_integrity,
+    check_same_part,
     judge,
     sign,
 )
 from scimform.engine.policy import Ownership, Safety
 from scimform.engine.read import read_live
+from scimform.engine.read_targeted import read_targeted
 from scimform.engine.result import ApplyResult, StepResult
 from scimform.engine.safety import SafetyVerdict
+from scimform.engine.targeted import Targeting, coverage, desired_part, targeting
 from scimform.engine.token_plan import TokenNote
 from scimform.errors import ConfigError, LiveReadError, UnsafePlanError
 from scimform.history.git import config_commit
+from scimform.history.revision import config_at
 from scimform.model import LiveState
 from scimform.tokens.api import TokenApi
 from scimform.tokens.apply import TokenApplyResult, apply_tokens
@@ -112,7 +120,10 @@ class ApplyOutcome:
 
 class Session:
     """One run against the config's target: the token checked, the live state read once,
-    then plans and applies. Close it (or use it as a context manager)."""
+    then plans and applies. Close it (or use it as a context manager).
+
+    With `changed_since` (a git revision of the config's repository) the plans are
+    targeted: only what the config's change since then touches is read."""
 
     def __init__(
         self,
@@ -123,8 +134,11 @@ class Session:
         parallelism: int = 8,
         admin_key_file: Path | None = None,
         plan_key: bytes | None = None,
+        changed_since: str | None = None,
     ) -> None:
         self.config = config
+        self._changed_since = changed_since
+        self._targeting: tuple[Targeting | None] | None = None
         self.parallelism = parallelism
         self._environ = dict(environ or {})
         self._plan_key = plan_key
@@ -164,23 +178,52 @@ class Session:
     def live(self) -> LiveState:
         """The live state, read once per session; LiveReadError when any read fails."""
         if self._live is None:
+            target = self.targeting()
             try:
-                self._live = read_live(
-                    self.backend,
-                    self.config.desired,
-                    concurrency=self.parallelism,
-                    ownership=self._ownership,
-                )
+                if target is not None:
+                    self._live = read_targeted(
+                        self.backend,
+                        self.config.desired,
+                        target.scope,
+                        concurrency=self.parallelism,
+                        ownership=self._ownership,
+                    )
+                else:
+                    self._live = read_live(
+                        self.backend,
+                        self.config.desired,
+                        concurrency=self.parallelism,
+                        ownership=self._ownership,
+                    )
             except LiveReadError as exc:
                 raise LiveReadError(
                     f"could not read the live store, so no plan was made: {exc}"
                 ) from None
         return self._live
 
+    def targeting(self) -> Targeting | None:
+        """What a targeted session reads, worked out once from the config at
+        `changed_since` and now; None for a full session, or (a full plan then) when the
+        change touches so much that reading the whole store costs fewer requests, or
+        changes `ownership:`, which concerns objects the config does not declare."""
+        if self._changed_since is None:
+            return None
+        if self._targeting is None:
+            then = config_at(self.config.root, self._changed_since)
+            same = ownership_of(then.settings) == self._ownership
+            found = targeting(then.commit, then.desired, self.config.desired) if same else None
+            self._targeting = (found,)
+        return self._targeting[0]
+
     def plan(self) -> Plan:
         """The plan for the config against the live store (signed when a key is set)."""
         tokens = token_plan(self.config, self._tokens)
-        plan = make_plan(self.config.desired, self.live(), self._ownership, self._safety, tokens)
+        live, target = self.live(), self.targeting()
+        desired = self.config.desired
+        if target is not None:
+            desired = desired_part(desired, live, target.scope)
+        covered = coverage(target, live) if target is not None else None
+        plan = make_plan(desired, live, self._ownership, self._safety, tokens, covered)
         if self._plan_key is not None:
             plan = sign(plan, self._plan_key)
         self._made = plan
@@ -193,10 +236,13 @@ class Session:
         if self._checked is None or self._checked[0] is not plan:
             if plan is not self._made:
                 check_integrity(plan, self._plan_key, source)
+                self._same_part(plan, source)
                 fresh = self._made if self._made is not None else self.plan()
                 check_fresh(plan, fresh, self.live(), source)
                 check_consistent(plan, self.live(), source)
-            self._checked = (plan, judge(plan, self.live(), self._safety))
+            target = self.targeting()
+            stand_in = target.stand_in.counts() if target is not None else None
+            self._checked = (plan, judge(plan, self.live(), self._safety, stand_in))
         verdict = self._checked[1]
         if not verdict.safe and not force:
             reasons = tuple(b.describe() for b in verdict.breaches)
@@ -208,6 +254,14 @@ class Session:
                 reasons,
             )
         return verdict
+
+    def _same_part(self, plan: Plan, source: str) -> None:
+        """A saved targeted plan is checked against the part of the store it was made
+        from, read again: without `changed_since` the session takes the plan's."""
+        covered = plan.targeted
+        if covered is not None and self._changed_since is None and self._live is None:
+            self._changed_since = covered.changed_since
+        check_same_part(covered, self.targeting(), source)
 
     def apply(
         self,
@@ -316,8 +370,10 @@ def plan(
     parallelism: int = 8,
     admin_key_file: Path | None = None,
     plan_key: bytes | None = None,
+    changed_since: str | None = None,
 ) -> Plan:
-    """The plan for `config` against its target (a Session of one plan)."""
+    """The plan for `config` against its target (a Session of one plan; targeted with
+    `changed_since`)."""
     with Session(
         config,
         environ=environ,
@@ -325,6 +381,7 @@ def plan(
         parallelism=parallelism,
         admin_key_file=admin_key_file,
         plan_key=plan_key,
+        changed_since=changed_since,
     ) as session:
         return session.plan()
 
@@ -340,10 +397,17 @@ def apply(
     token_sink: Sink | None = None,
     plan_key: bytes | None = None,
     parallelism: int = 8,
+    changed_since: str | None = None,
 ) -> ApplyOutcome:
     """Apply `plan` (default: a plan made now) to `config`'s target with every gate: the
     one-call form of Session(...).apply(...)."""
-    with Session(config, environ=environ, parallelism=parallelism, plan_key=plan_key) as session:
+    with Session(
+        config,
+        environ=environ,
+        parallelism=parallelism,
+        plan_key=plan_key,
+        changed_since=changed_since,
+    ) as session:
         return session.apply(
             plan, force=force, audit_log=audit_log, actor=actor, token_sink=token_sink
         )

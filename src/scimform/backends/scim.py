@@ -82,6 +82,30 @@ class ScimBackend:
         """The ids of the groups a user is in."""
         return [doc["id"] for doc in self._pages("/Groups", _eq("members.value", user_id))]
 
+    def group_members(self, group_id: str) -> list[dict[str, Any]]:
+        """The documents of the users in a group (what `group_member_ids` reads, kept)."""
+        return list(self._pages("/Users", _eq("groups.value", group_id)))
+
+    def user_groups(self, user_id: str) -> list[dict[str, Any]]:
+        """The documents of the groups a user is in (what `user_group_ids` reads, kept)."""
+        return list(self._pages("/Groups", _eq("members.value", user_id)))
+
+    def get_user(self, user_id: str) -> dict[str, Any] | None:
+        """The user with that id, or None when there is none (404)."""
+        path = f"/Users/{user_id}"
+        try:
+            response = self._sender.send("GET", path)
+        except NoResponse as exc:
+            raise LiveReadError(f"reading {path} failed: {exc.reason}") from None
+        if response.status_code == 404:
+            return None
+        if response.status_code != 200:
+            raise LiveReadError(f"reading {path} failed: {_explain(response)}")
+        body = take_document(response)
+        if not isinstance(body, dict) or not isinstance(body.get("id"), str):
+            raise LiveReadError(f"reading {path} failed: the response is not a SCIM user")
+        return body
+
     def find_user(
         self, *, user_name: str | None = None, external_id: str | None = None
     ) -> dict[str, Any] | None:

@@ -63,6 +63,7 @@ _CONTEXT_VARIABLES = ("GITHUB_REPOSITORY", "GITHUB_RUN_ID", "GITHUB_SHA", "GITHU
 )
 @options.ADMIN_KEY
 @ALLOW_HOST_OPTION
+@options.CHANGED_SINCE
 @click.option(
     "--token-sink",
     "sink_spec",
@@ -91,6 +92,7 @@ def command(
     rate_limit: float | None,
     plan_file: Path | None,
     admin_key_file: Path | None,
+    changed_since: str | None,
     sink_spec: str | None,
     pulls_file: Path | None,
     audit_log: Path | None,
@@ -110,7 +112,9 @@ def command(
 
     With --plan FILE, the saved plan is applied only if it was not edited (its counts and
     safety verdict are judged again; with SCIMFORM_PLAN_KEY set it must be signed with
-    that key) and the live store is exactly as it was when the plan was made.
+    that key) and the live store is exactly as it was when the plan was made. A saved
+    targeted plan (from `plan --changed-since`) is checked against the same part of the
+    store, read again.
 
     Every apply that has changes writes its record to the audit log (--audit-log) as it
     goes, before each change: time, actor, config commit, target, plan hash, each step's
@@ -124,7 +128,7 @@ def command(
     pulls = read_pull_requests(pulls_file) if pulls_file is not None else ()
     store = _new_store(loaded.settings.target.url, loaded.root)
     try:
-        session = open_session(loaded, rate_limit, parallelism, admin_key_file)
+        session = open_session(loaded, rate_limit, parallelism, admin_key_file, changed_since)
     except TokenRefused as exc:
         raise TokenRefused(f"{exc}; nothing was applied") from None
     with session:

@@ -34,6 +34,14 @@ PARALLELISM = click.option(
     help="Requests in flight at once (--concurrency is the former name).",
 )
 
+CHANGED_SINCE = click.option(
+    "--changed-since",
+    metavar="REV",
+    help="A targeted plan: read and compare only the users and groups the config's change "
+    "since git revision REV touches (in a pull request, its base). Safety shares are judged "
+    "against the counts of the config at REV. Default: a full plan of the whole store.",
+)
+
 ADMIN_KEY = click.option(
     "--admin-key-file",
     type=click.Path(dir_okay=False, path_type=Path),

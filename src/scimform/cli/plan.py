@@ -51,6 +51,7 @@ EXIT_CHANGES = 2
     type=click.Path(dir_okay=False, writable=True, path_type=Path),
     help="Also save the plan as JSON to this file, for `scimform apply --plan`.",
 )
+@options.CHANGED_SINCE
 @options.PARALLELISM
 @options.RATE_LIMIT
 @options.ADMIN_KEY
@@ -61,6 +62,7 @@ def command(
     as_json: bool,
     summary: bool,
     out: Path | None,
+    changed_since: str | None,
     parallelism: int,
     rate_limit: float | None,
     admin_key_file: Path | None,
@@ -76,11 +78,22 @@ def command(
 
     Exit status: 0 no changes, 2 changes, 3 changes beyond the safety thresholds (apply
     them with `scimform apply --force`), 1 an error (token errors included).
+
+    With --changed-since REV the plan is targeted: only the users and groups that changed
+    since REV (and the groups and members they touch) are read and compared, and the plan
+    says so; the rest of the store is not read.
     """
     loaded = load_valid(directory)
-    with open_session(loaded, rate_limit, parallelism, admin_key_file) as session:
+    with open_session(loaded, rate_limit, parallelism, admin_key_file, changed_since) as session:
         plan = session.plan()
         requests = session.backend.requests
+    if changed_since is not None and plan.targeted is None:
+        click.echo(
+            f"This is a full plan: the change since {changed_since} changes `ownership:`, or "
+            "touches so much of the config that reading the whole live store costs fewer "
+            "requests.",
+            err=True,
+        )
     click.echo(f"Read the live state in {requests} requests.", err=True)
     if out is not None:
         save_plan(plan, out)
@@ -109,9 +122,10 @@ def open_session(
     rate_limit: float | None,
     parallelism: int,
     admin_key_file: Path | None,
+    changed_since: str | None = None,
 ) -> Session:
     """A session against the config's target, the environment (with the hosts --allow-host
-    names) passed in, after saying where it reads from."""
+    names) passed in, after saying where it reads from (targeted with `changed_since`)."""
     environ = allowing_environ()
     label = target_label(loaded.settings.target.url, loaded.root, environ)
     click.echo(f"Reading the live state from {label} ...", err=True)
@@ -122,6 +136,7 @@ def open_session(
         parallelism=parallelism,
         admin_key_file=admin_key_file,
         plan_key=options.plan_key(os.environ),
+        changed_since=changed_since,
     )
 
 

@@ -22,13 +22,15 @@ from scimform.engine.changes import Action, Change, LeftAlone
 from scimform.engine.diff import diff
 from scimform.engine.policy import Ownership, Safety
 from scimform.engine.safety import LiveCounts, SafetyVerdict, assess
+from scimform.engine.targeted import Coverage
 from scimform.engine.token_plan import TokenPlan
 from scimform.errors import InvalidPlanError, first_problem
 from scimform.model import DesiredState, LiveState
 
 # 2: plans carry `tokens` (token findings and token changes).
 # 3: safety breaches name their subject (memberships, a group's members); `signature`.
-FORMAT_VERSION = 3
+# 4: `targeted`: what a targeted plan (--changed-since) covered.
+FORMAT_VERSION = 4
 
 
 class _Frozen(BaseModel):
@@ -73,6 +75,7 @@ class Plan(_Frozen):
     left_alone: LeftAlone = LeftAlone()
     warnings: tuple[str, ...] = ()
     tokens: TokenPlan = TokenPlan()
+    targeted: Coverage | None = None
     changes: tuple[Change, ...] = ()
 
     @property
@@ -133,17 +136,23 @@ def make_plan(
     ownership: Ownership,
     safety: Safety,
     tokens: TokenPlan | None = None,
+    targeted: Coverage | None = None,
 ) -> Plan:
     """Diff the desired state against the live state and judge the result: the Plan that
-    plan renders and apply carries out. `tokens` is the token part, when it was checked."""
+    plan renders and apply carries out. `tokens` is the token part, when it was checked.
+    `targeted` says that `live` is the part of the store a change touches (and `desired`
+    the part of the config it compares): the safety shares are then judged against its
+    stand-in counts."""
     found = diff(desired, live, ownership)
+    counts = targeted.stand_in.counts() if targeted is not None else LiveCounts.of(live)
     plan = Plan(
         created_from=live.fingerprint(),
         changes=found.changes,
         summary=Summary.of(found.changes),
         left_alone=found.left_alone,
         warnings=found.warnings,
-        safety=assess(found.changes, LiveCounts.of(live), safety),
+        safety=assess(found.changes, counts, safety),
         tokens=tokens or TokenPlan(),
+        targeted=targeted,
     )
     return plan.model_copy(update={"hash": plan.computed_hash()})

@@ -11,7 +11,9 @@ recomputed is trusted:
   names it creates are free), so an edited change is refused even with a matching
   fingerprint;
 - safety: the verdict is judged again from the changes and the live store; the plan's own
-  verdict is only compared.
+  verdict is only compared;
+- for a targeted plan, the same part: it is checked against the part of the store it
+  was made from (the same revision and scope), read again.
 
 Pure: each function takes data and returns data or raises a typed error.
 """
@@ -28,6 +30,7 @@ from scimform.engine.keys import Key
 from scimform.engine.plan import Plan, Summary
 from scimform.engine.policy import Safety
 from scimform.engine.safety import LiveCounts, SafetyVerdict, assess
+from scimform.engine.targeted import Coverage, Targeting
 from scimform.errors import InvalidPlanError, StalePlanError
 from scimform.model import Group, LiveState, User
 
@@ -98,9 +101,36 @@ def check_consistent(plan: Plan, live: LiveState, source: str = "the plan") -> N
         )
 
 
-def judge(plan: Plan, live: LiveState, policy: Safety) -> SafetyVerdict:
-    """The safety verdict of `plan`'s changes against `live`, recomputed."""
-    return assess(plan.changes, LiveCounts.of(live), policy)
+def check_same_part(covered: Coverage | None, target: Targeting | None, source: str) -> None:
+    """Refuse a saved plan that is targeted when this run is not, or the other way round,
+    or that covers another revision or scope (`covered`) than this run's (`target`)."""
+    if covered is None and target is None:
+        return
+    if covered is None or target is None:
+        kind = "a full plan" if covered is None else "a targeted plan"
+        raise InvalidPlanError(
+            f"{source} is {kind}, but this run is not: apply a targeted plan with the "
+            "--changed-since it was made with (or none), and a full plan without it"
+        )
+    if covered.changed_since != target.commit:
+        raise InvalidPlanError(
+            f"{source} covers the changes since {covered.changed_since[:7]}, not since "
+            f"{target.commit[:7]}; apply it with --changed-since {covered.changed_since}"
+        )
+    if covered.scope != target.scope:
+        raise StalePlanError(
+            f"{source} is stale: the config changed since it was made, and its change since "
+            f"{target.commit[:7]} now touches other users or groups. Make a new plan with "
+            "`scimform plan --changed-since ... --out` and review it."
+        )
+
+
+def judge(
+    plan: Plan, live: LiveState, policy: Safety, counts: LiveCounts | None = None
+) -> SafetyVerdict:
+    """The safety verdict of `plan`'s changes against `live` (or, for a targeted plan,
+    against the stand-in `counts`), recomputed."""
+    return assess(plan.changes, counts if counts is not None else LiveCounts.of(live), policy)
 
 
 def _mac(plan_hash: str, key: bytes) -> str:

@@ -95,9 +95,10 @@ def _joined(counts: list[tuple[int, str]]) -> tuple[str, bool]:
 
 
 def notes(plan: Plan) -> list[str]:
-    """What the plan left alone, in sentences, naming who (the first few of each kind)."""
+    """What a targeted plan covered, and what the plan left alone, in sentences, naming
+    who (the first few of each kind)."""
     left = plan.left_alone
-    out = []
+    out = targeted(plan)
     undeclared, one = _joined([(left.users, "user"), (left.groups, "group")])
     if undeclared:
         verb = "is" if one else "are"
@@ -117,6 +118,34 @@ def _names(left: LeftAlone) -> str:
     named += [f'group "{visible(n)}"' for n in left.group_names]
     more = left.users + left.groups - len(named)
     return (": " + ", ".join(named) + (f" and {more} more" if more > 0 else "")) if named else ""
+
+
+_NAMED = 5
+
+
+def targeted(plan: Plan) -> list[str]:
+    """For a targeted plan: what changed since which commit, what was read, and what the
+    safety shares were judged against; [] for a full plan."""
+    covered = plan.targeted
+    if covered is None:
+        return []
+    since = covered.changed_since[:7]
+    scope, counts = covered.scope, covered.stand_in
+    named = [f'user "{visible(n)}"' for n in scope.user_names]
+    named += [f'group "{visible(n)}"' for n in scope.group_names]
+    more = len(named) - _NAMED
+    what = ", ".join(named[:_NAMED]) + (f" and {more} more" if more > 0 else "")
+    changed = f"the config's change since {since} ({what})" if named else "nothing"
+    return [
+        f"Targeted plan: only what {changed} touches was read: "
+        f"{_count(covered.users_read, 'user')}, {_count(covered.groups_read, 'group')}; "
+        "the rest of the live store was not read, "
+        "so changes made outside scimform there are not shown (a full plan, without "
+        "--changed-since, shows them).",
+        f"Safety shares are judged against the config at {since} as a stand-in for the live "
+        f"store: {counts.users} users, {counts.groups} groups, {counts.memberships} "
+        "memberships.",
+    ]
 
 
 def warnings(plan: Plan) -> list[str]:
