@@ -3,6 +3,8 @@
 ScimformError                 anything scimform raises on purpose; the CLI exits with its
 │                             `exit_code` (1, or 3 for an unsafe plan) after one clear line
 ├── ConfigError               the config could not be loaded; carries the diagnostics
+├── SourceError               an IdP export cannot be read (file and line)
+├── TemplateError             a mapping template cannot be parsed (diagnostic code, hint)
 ├── TargetError               the target URL or token reference is unusable
 │   └── TokenRefused          the target answered 401: the token is expired, deleted or wrong
 ├── StoreError                the embedded store refused or failed an operation
@@ -35,6 +37,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
+    from pathlib import Path
 
     from pydantic import ValidationError
 
@@ -61,6 +64,28 @@ class ConfigError(ScimformError):
     def __init__(self, message: str, diagnostics: Diagnostics) -> None:
         super().__init__(message)
         self.diagnostics = diagnostics
+
+
+class SourceError(ScimformError):
+    """An IdP export that cannot be read; `line` is None when the whole file is at fault.
+    The loader turns it into a diagnostic."""
+
+    def __init__(self, path: Path, message: str, line: int | None = None) -> None:
+        where = f"{path}:{line}" if line is not None else str(path)
+        super().__init__(f"{where}: {message}")
+        self.path = path
+        self.line = line
+        self.reason = message
+
+
+class TemplateError(ScimformError):
+    """A mapping template that cannot be parsed: `code` is the diagnostic code, `hint` what
+    to do. The loader turns it into a diagnostic."""
+
+    def __init__(self, code: str, message: str, hint: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.hint = hint
 
 
 class TargetError(ScimformError):

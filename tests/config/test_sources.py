@@ -3,7 +3,8 @@ from pathlib import Path
 
 import pytest
 
-from scimform.config.sources import SourceError, read_source
+from scimform.config.sources import read_source
+from scimform.errors import SourceError
 
 
 def write(tmp_path: Path, name: str, content: str | bytes) -> Path:

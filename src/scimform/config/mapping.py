@@ -27,7 +27,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from scimform.config.template import Placeholder, Template, TemplateError, parse_template
+from scimform.config.template import Placeholder, Template, parse_template
+from scimform.errors import TemplateError
 from scimform.model import ADDRESS_FIELDS, ATTRIBUTES, REQUIRED_USER_FIELDS
 
 # Okta's user statuses count too, so that `active: "{status}"` works on an Okta export.

@@ -21,8 +21,9 @@ from scimform.config.declared import Declarations, Finding, Site, error
 from scimform.config.names import close_names
 from scimform.config.schema import SettingsFile
 from scimform.config.shape import Mapper, read_record
-from scimform.config.sources import SourceError, SourceRecord, read_source
+from scimform.config.sources import SourceRecord, read_source
 from scimform.config.template import Alternative, Placeholder
+from scimform.errors import SourceError
 
 
 def read_sources(

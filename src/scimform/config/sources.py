@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from scimform.config.json_lines import object_lines
-from scimform.errors import ScimformError
+from scimform.errors import SourceError
 
 _ENVELOPES = {"users": "nextPageToken", "value": "@odata.nextLink"}
 
@@ -30,17 +30,6 @@ class SourceRecord:
 
     line: int
     fields: dict[str, Any]
-
-
-class SourceError(ScimformError):
-    """An export that cannot be read; `line` is None when the whole file is at fault."""
-
-    def __init__(self, path: Path, message: str, line: int | None = None) -> None:
-        where = f"{path}:{line}" if line is not None else str(path)
-        super().__init__(f"{where}: {message}")
-        self.path = path
-        self.line = line
-        self.reason = message
 
 
 def read_source(path: Path, fmt: Literal["csv", "json"] | None = None) -> list[SourceRecord]:

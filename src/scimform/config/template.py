@@ -10,14 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-
-class TemplateError(ValueError):
-    """A template that cannot be parsed; `code` is the diagnostic code."""
-
-    def __init__(self, code: str, message: str, hint: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.hint = hint
+from scimform.errors import TemplateError
 
 
 @dataclass(frozen=True, slots=True)
