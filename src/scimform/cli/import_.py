@@ -8,7 +8,6 @@ against the store it was read from.
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -22,7 +21,7 @@ from scimform.config.loader import load_config
 from scimform.config.schema import IgnoreSpec
 from scimform.diagnostics import Severity
 from scimform.engine.read import read_live
-from scimform.errors import ScimformError, TargetError
+from scimform.errors import CheckFailed, ScimformError, TargetError
 from scimform.model import DesiredState, Group
 
 DEFAULT_TARGET = "local:.scimform/store.db"
@@ -92,7 +91,7 @@ def command(out: Path, target: str, token: str | None, force: bool) -> None:
             f" Run `scimform validate {out}` and fix them.",
             err=True,
         )
-        sys.exit(1)
+        raise CheckFailed("the imported config has errors")
     click.echo(f"Check it with `scimform plan {out}`: it should show no changes.")
 
 

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import click
 
 from scimform.config.schema import json_schemas
+from scimform.errors import CheckFailed
 
 
 def render_schemas() -> dict[str, str]:
@@ -63,4 +63,4 @@ def command(out: Path, check: bool) -> None:
         click.echo(f"{out} is up to date.", err=True)
     elif check:
         click.echo("Run `scimform schema` to update.", err=True)
-        sys.exit(1)
+        raise CheckFailed("the check failed")

@@ -13,7 +13,7 @@ import click
 
 from scimform.backends import target_label
 from scimform.backends.auth import resolve_token
-from scimform.cli import token_state
+from scimform.cli import options, token_state
 from scimform.cli.destination import ALLOW_HOST_OPTION, allowing_environ
 from scimform.cli.validate import text_report
 from scimform.config.loader import LoadedConfig, load_config
@@ -31,9 +31,7 @@ from scimform.tokens.sinks import parse_sink
 from scimform.tokens.target import TargetKind, open_token_api, scim_client, target_kind
 
 _MARKS = {Severity.ERROR: ("error", "red"), Severity.WARNING: ("warning", "yellow")}
-_DIRECTORY = click.argument(
-    "directory", default=".", type=click.Path(file_okay=False, path_type=Path)
-)
+_DIRECTORY = options.DIRECTORY
 _ADMIN_KEY = click.option(
     "--admin-key-file",
     type=click.Path(dir_okay=False, path_type=Path),

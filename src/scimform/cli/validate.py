@@ -30,7 +30,10 @@ _GITHUB = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: 
 
 @click.command("validate")
 @click.argument(
-    "directory", default=".", type=click.Path(file_okay=True, dir_okay=True, path_type=Path)
+    "directory",
+    default=".",
+    type=click.Path(file_okay=True, dir_okay=True, path_type=Path),
+    metavar="[DIR]",
 )
 @click.option(
     "--format",
