@@ -10,10 +10,9 @@ from pathlib import Path
 
 import listener
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
 from listener import Listener, redirect_to
-
-from scimform.cli import main
+from scimform_cli import cli
 
 attacker = listener.attacker  # the fixture
 
@@ -31,8 +30,8 @@ def config(root: Path, url: str) -> Path:
 
 
 def run(*args: str, env: dict[str, str] | None = None) -> Result:
-    result = CliRunner().invoke(main, list(args), env={"SCIM_TOKEN": TOKEN} | (env or {}))
-    assert "Traceback" not in result.output and TOKEN not in result.output
+    result = cli(*args, env={"SCIM_TOKEN": TOKEN} | (env or {}), secrets=(TOKEN,))
+    assert "Traceback" not in result.output
     return result
 
 

@@ -1,16 +1,15 @@
 import json
 from pathlib import Path
 
-from click.testing import CliRunner
+from scimform_cli import cli
 
-from scimform.cli import main
 from scimform.cli.schema import render_schemas
 
 CHECKED_IN = Path(__file__).resolve().parents[2] / "schemas"
 
 
 def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, ["schema", *args])
+    result = cli("schema", *args)
     return result.exit_code, result.stdout, result.stderr
 
 
@@ -77,7 +76,7 @@ def test_check_reports_stale_files_and_writes_nothing(tmp_path: Path) -> None:
 
 
 def test_help_explains_and_gives_an_example() -> None:
-    result = CliRunner().invoke(main, ["schema", "--help"])
+    result = cli("schema", "--help")
     assert result.exit_code == 0
     assert "yaml-language-server" in result.output
     assert "scimform schema --check" in result.output

@@ -8,9 +8,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
+from scimform_cli import cli
 
-from scimform.cli import main
 from scimform.store import Store
 
 SECRET = re.compile(r"^[A-Za-z0-9_-]{500,620}$", re.MULTILINE)
@@ -22,7 +22,7 @@ def db(tmp_path: Path) -> Path:
 
 
 def run(*args: str, ok: bool = True) -> Result:
-    result = CliRunner().invoke(main, list(args))
+    result = cli(*args)
     if ok:
         assert result.exit_code == 0, result.output
     else:

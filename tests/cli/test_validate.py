@@ -9,9 +9,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
-
-from scimform.cli import main
+from scimform_cli import cli
 
 GOOD = {
     "scimform.yaml": "ownership: {prune: false}\n",
@@ -50,8 +48,7 @@ def write(root: Path, files: dict[str, str]) -> Path:
 
 
 def run(*args: str) -> tuple[int, str]:
-    result = CliRunner().invoke(main, ["validate", *args])
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    result = cli("validate", *args)
     return result.exit_code, result.output
 
 
@@ -146,7 +143,7 @@ def test_a_missing_directory_is_a_diagnostic_not_a_traceback(tmp_path: Path) -> 
 
 
 def test_help_reads_well() -> None:
-    result = CliRunner().invoke(main, ["validate", "--help"])
+    result = cli("validate", "--help")
     assert result.exit_code == 0
     for words in ("DIRECTORY", "--format [text|json|github]", "--strict", "Exit status"):
         assert words in result.output

@@ -18,9 +18,8 @@ from typing import Any
 
 import httpx
 import pytest
-from click.testing import CliRunner, Result
-
-from scimform.cli import main
+from click.testing import Result
+from scimform_cli import cli
 
 AWS_HOST = "scim.eu-west-1.amazonaws.com"
 
@@ -73,9 +72,7 @@ def write_config(root: Path, url: str, token_id: str, created: str, expires: str
 
 
 def run(*args: str, token: str) -> Result:
-    result = CliRunner().invoke(main, list(args), env={"SCIM_TOKEN": token, "NO_COLOR": "1"})
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
-    assert token not in result.output
+    result = cli(*args, env={"SCIM_TOKEN": token}, secrets=(token,))
     assert "Traceback" not in result.output
     return result
 
@@ -166,7 +163,7 @@ def test_record_refuses_dates_validate_would_refuse_and_writes_nothing(
     assert result.exit_code == 1
     assert said in result.stderr and "nothing was written" in result.stderr
     assert (tmp_path / "tokens.yaml").read_text() == before
-    assert CliRunner().invoke(main, ["validate", str(tmp_path)]).exit_code == 0
+    assert cli("validate", str(tmp_path)).exit_code == 0
 
 
 def test_record_refuses_a_token_pasted_as_the_id_and_never_shows_it(tmp_path: Path) -> None:

@@ -1,6 +1,7 @@
-"""Gaps found in the issue-2 audit: a typo beside the real key, a list where one email
-belongs, one bad token hiding the others, a mapping template naming a field the export
-does not have, and every direct-form key reaching the canonical User."""
+"""Mistakes in a config that must neither hide nor invent others: a typo beside the real
+key, a list where one email belongs, one bad token hiding the others, a mapping template
+naming a field the export does not have; and every direct-form key reaching the canonical
+User."""
 
 from __future__ import annotations
 
