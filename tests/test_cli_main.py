@@ -1,10 +1,8 @@
-from click.testing import CliRunner
-
-from scimform.cli import main
+from scimform_cli import cli
 
 
 def test_help_lists_the_commands() -> None:
-    result = CliRunner().invoke(main, ["--help"])
+    result = cli("--help")
     assert result.exit_code == 0
     for name in (
         "validate",

@@ -6,9 +6,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from click.testing import CliRunner
+from scimform_cli import cli
 
-from scimform.cli import main
 from scimform.config.mapping import compile_mapping
 from scimform.config.schema import SETTINGS_FILE, UserSpec
 from scimform.config.sources import read_source
@@ -29,7 +28,7 @@ def test_every_idp_format_has_an_example() -> None:
 
 @pytest.mark.parametrize("config", CONFIGS, ids=ids(CONFIGS))
 def test_example_validates_with_zero_errors(config: Path) -> None:
-    result = CliRunner().invoke(main, ["validate", "--format", "json", str(config)])
+    result = cli("validate", "--format", "json", str(config))
     report = json.loads(result.stdout)
     errors = [d for d in report["diagnostics"] if d["severity"] == "error"]
     assert errors == []
@@ -38,7 +37,7 @@ def test_example_validates_with_zero_errors(config: Path) -> None:
 
 @pytest.mark.parametrize("config", CONFIGS, ids=ids(CONFIGS))
 def test_example_is_fmt_clean(config: Path) -> None:
-    result = CliRunner().invoke(main, ["fmt", "--check", str(config)])
+    result = cli("fmt", "--check", str(config))
     assert result.exit_code == 0, result.output
 
 

@@ -11,9 +11,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
-
-from scimform.cli import main
+from scimform_cli import cli
 
 TOP = Path(__file__).resolve().parents[1]
 README = (TOP / "README.md").read_text(encoding="utf-8")
@@ -45,7 +43,7 @@ def test_the_yaml_snippets_are_in_fmt_layout(tmp_path: Path) -> None:
         path = tmp_path / str(index) / name.group(1)
         path.parent.mkdir(parents=True)
         path.write_text(snippet, encoding="utf-8")
-        result = CliRunner().invoke(main, ["fmt", "--check", str(path)])
+        result = cli("fmt", "--check", str(path))
         assert result.exit_code == 0, f"{name.group(1)}: {result.output}"
 
 

@@ -8,10 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
+from scimform_cli import cli
 
 from scimform.backends.auth import resolve_token
-from scimform.cli import main
 from scimform.errors import TargetError
 
 SECRET = "AbCdEf0123456789-secret.token_value"
@@ -58,7 +57,7 @@ def test_plan_with_a_two_line_token_file_fails_at_once(scim_server: Any, tmp_pat
     settings = {"target": {"url": scim_server.url, "token": "file:token.txt"}}
     (tmp_path / "scimform.yaml").write_text(json.dumps(settings), encoding="utf-8")
     started = time.monotonic()
-    result = CliRunner().invoke(main, ["plan", str(tmp_path)], env={"NO_COLOR": "1"})
+    result = cli("plan", str(tmp_path), env={"NO_COLOR": "1"})
     elapsed = time.monotonic() - started
     assert result.exit_code == 1, result.output
     assert "the token has characters a token cannot have" in result.stderr

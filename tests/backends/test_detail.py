@@ -14,11 +14,10 @@ from typing import Any
 
 import httpx
 import pytest
-from click.testing import CliRunner
+from scimform_cli import cli
 
 from scimform.backends.excerpt import one_line, status_line
 from scimform.backends.scim import ScimBackend
-from scimform.cli import main
 from scimform.errors import ChangeFailed, LiveReadError
 
 NGINX_502 = (
@@ -152,7 +151,7 @@ def test_plan_against_a_proxy_page_says_it_in_one_line(tmp_path: Path, proxy: st
     config = {"target": {"url": proxy, "token": "env:SCIM_TOKEN"}}
     (tmp_path / "scimform.yaml").write_text(json.dumps(config), "utf-8")
     env = {"SCIM_TOKEN": "t" * 40, "NO_COLOR": "1"}
-    result = CliRunner().invoke(main, ["plan", str(tmp_path)], env=env)
+    result = cli("plan", str(tmp_path), env=env)
     assert result.exit_code == 1
     said = [line for line in result.output.splitlines() if "403" in line]
     assert len(said) == 1 and "ERROR: The request could not be satisfied" in said[0]

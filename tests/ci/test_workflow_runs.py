@@ -14,11 +14,10 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
+from scimform_cli import cli
 from workflow_repo import BOT, Repo, person, sha, write_config
 
 from scimform.audit import read_records
-from scimform.cli import main
 from scimform.model import Group
 from scimform.store.seed import load_org
 
@@ -343,7 +342,7 @@ def test_drift_opens_updates_and_closes_one_issue(
     runner.answer(issues, [issue | {"state": "open"}])
     env = {"SCIM_TOKEN": scim_server.token}
     people = str(runner.workspace / "people")
-    assert CliRunner().invoke(main, ["apply", people, "--auto-approve"], env=env).exit_code == 0
+    assert cli("apply", people, "--auto-approve", env=env).exit_code == 0
     closed = runner.run("scimform-drift.yml", "plan", inputs)
     assert closed.outputs["action"] == "close"
     assert_no_secret(scim_server.token, runner)

@@ -8,10 +8,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
+from scimform_cli import cli
 
 from scimform.ci.facts import facts_hash
-from scimform.cli import main
 from scimform.engine.plan import Plan, make_plan
 from scimform.engine.policy import Ownership, Safety
 from scimform.model import DesiredState, LiveState, User
@@ -34,7 +34,7 @@ def json_file(tmp_path: Path, name: str, value: Any) -> Path:
 
 
 def ci(*args: str, env: dict[str, str] | None = None) -> Result:
-    result = CliRunner().invoke(main, ["ci", *args], env=env or {})
+    result = cli("ci", *args, env=env or {})
     assert "Traceback" not in result.output
     return result
 

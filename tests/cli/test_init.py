@@ -8,14 +8,14 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
+from scimform_cli import cli
 
-from scimform.cli import main
 from scimform.cli.schema import render_schemas
 
 
 def run(*args: str) -> Result:
-    result = CliRunner().invoke(main, list(args), env={"NO_COLOR": "1"})
+    result = cli(*args, env={"NO_COLOR": "1"})
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
     assert "Traceback" not in result.output
     return result

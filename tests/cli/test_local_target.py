@@ -9,16 +9,16 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
+from scimform_cli import cli
 
-from scimform.cli import main
 from scimform.store import Store
 
 QUICKSTART = Path(__file__).parents[2] / "examples" / "quickstart"
 
 
 def run(*args: str) -> Result:
-    result = CliRunner().invoke(main, list(args))
+    result = cli(*args)
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
     assert "Traceback" not in result.output
     return result

@@ -6,15 +6,14 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from click.testing import CliRunner, Result
-
-from scimform.cli import main
+from click.testing import Result
+from scimform_cli import cli
 
 ENTRA = Path(__file__).parents[2] / "examples" / "idp-export" / "entra"
 
 
 def run(*args: str) -> Result:
-    result = CliRunner().invoke(main, list(args), env={"NO_COLOR": "1"})
+    result = cli(*args, env={"NO_COLOR": "1"})
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
     return result
 

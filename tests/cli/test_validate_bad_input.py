@@ -8,9 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
-
-from scimform.cli import main
+from scimform_cli import cli
 
 USER = (
     "users:\n  - userName: alice@corp.example\n    externalId: a-1\n    givenName: Alice\n"
@@ -69,7 +67,7 @@ def test_bad_input_names_file_line_column_and_what_to_do(
     tmp_path: Path, make: Callable[[Path], None], text: str, where: str
 ) -> None:
     make(tmp_path)
-    result = CliRunner().invoke(main, ["validate", str(tmp_path)])
+    result = cli("validate", str(tmp_path))
     assert result.exit_code == 1
     assert result.exception is None or isinstance(result.exception, SystemExit)
     line = next(line for line in result.output.splitlines() if text in line)
@@ -84,7 +82,7 @@ def test_github_annotations_point_at_the_line(
 ) -> None:
     _tab(tmp_path)
     monkeypatch.chdir(tmp_path)
-    result = CliRunner().invoke(main, ["validate", "--format", "github"])
+    result = cli("validate", "--format", "github")
     assert result.exit_code == 1
     assert "::error file=u.yaml,line=3,col=1,title=yaml.tab::a tab is used for indentation" in (
         result.output
@@ -93,22 +91,22 @@ def test_github_annotations_point_at_the_line(
 
 def test_fmt_drops_a_bom_and_then_is_clean(tmp_path: Path) -> None:
     (tmp_path / "u.yaml").write_bytes(b"\xef\xbb\xbf" + USER.encode())
-    checked = CliRunner().invoke(main, ["fmt", "--check", str(tmp_path)])
+    checked = cli("fmt", "--check", str(tmp_path))
     assert (checked.exit_code, checked.stdout) == (1, f"would reformat {tmp_path / 'u.yaml'}\n")
-    assert CliRunner().invoke(main, ["fmt", str(tmp_path)]).exit_code == 0
+    assert cli("fmt", str(tmp_path)).exit_code == 0
     assert (tmp_path / "u.yaml").read_bytes() == USER.encode()
-    assert CliRunner().invoke(main, ["fmt", "--check", str(tmp_path)]).exit_code == 0
+    assert cli("fmt", "--check", str(tmp_path)).exit_code == 0
 
 
 def test_fmt_reports_a_tab_as_validate_does(tmp_path: Path) -> None:
     _tab(tmp_path)
-    result = CliRunner().invoke(main, ["fmt", str(tmp_path)])
+    result = cli("fmt", str(tmp_path))
     assert result.exit_code == 1
     assert f"{tmp_path / 'u.yaml'}:3:1: error[yaml.tab]: a tab is used" in result.stderr
 
 
 def test_every_command_has_a_whole_summary_line_in_the_main_help() -> None:
-    result = CliRunner().invoke(main, ["--help"])
+    result = cli("--help")
     lines = {line.split()[0]: line for line in result.output.splitlines() if line[:2] == "  "}
     for name in ("validate", "fmt", "schema"):
         assert not lines[name].endswith("..."), lines[name]
@@ -118,7 +116,7 @@ def test_fmt_leaves_hidden_files_alone_as_validate_does(tmp_path: Path) -> None:
     messy = "repos:\n- repo: local\n"
     (tmp_path / ".pre-commit-config.yaml").write_text(messy)
     (tmp_path / "u.yaml").write_text(USER)
-    result = CliRunner().invoke(main, ["fmt", str(tmp_path)])
+    result = cli("fmt", str(tmp_path))
     assert result.exit_code == 0
     assert (tmp_path / ".pre-commit-config.yaml").read_text() == messy
     assert "0 files reformatted, 1 unchanged." in result.stderr

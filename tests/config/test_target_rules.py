@@ -8,9 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
-
-from scimform.cli import main
+from scimform_cli import cli
 
 AWS = "https://scim.us-east-1.amazonaws.com/t/scim/v2"
 SECRETISH = "Zq8YpL2mX7vR4kT9wB3nF6hJ1cD5sG0a"
@@ -25,7 +23,7 @@ def settings(tmp_path: Path, url: str, token: str = "env:SCIM_TOKEN") -> Path:
 
 
 def validate(root: Path, *args: str, env: dict[str, str] | None = None) -> tuple[int, Any]:
-    result = CliRunner().invoke(main, ["validate", "--format", "json", *args, str(root)], env=env)
+    result = cli("validate", "--format", "json", *args, str(root), env=env)
     return result.exit_code, json.loads(result.output)
 
 
@@ -54,7 +52,7 @@ def test_validate_reports_what_plan_refuses_at_the_target_url_line(
     shown = json.dumps(report)
     for secret in ("hunter2", SECRETISH, SECRETISH.lower(), "a" * 64):
         assert secret not in shown
-    planned = CliRunner().invoke(main, ["plan", str(root)], env={"SCIM_TOKEN": "t" * 40})
+    planned = cli("plan", str(root), env={"SCIM_TOKEN": "t" * 40})
     assert planned.exit_code == 1 and "Traceback" not in planned.output
     assert SECRETISH.lower() not in planned.output.lower() and "hunter2" not in planned.output
 
@@ -82,7 +80,7 @@ def test_aws_loopback_and_local_targets_are_valid(tmp_path: Path, url: str) -> N
 
 def test_plan_refuses_a_disallowed_host_in_one_line_without_naming_it(tmp_path: Path) -> None:
     root = settings(tmp_path, f"https://{SECRETISH}.example/scim/v2")
-    result = CliRunner().invoke(main, ["plan", str(root)], env={"SCIM_TOKEN": "t" * 40})
+    result = cli("plan", str(root), env={"SCIM_TOKEN": "t" * 40})
     assert result.exit_code == 1
     assert SECRETISH.lower() not in result.output.lower()
     errors = [line for line in result.output.splitlines() if line.startswith("Error")]

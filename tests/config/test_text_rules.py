@@ -10,9 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
-
-from scimform.cli import main
+from scimform_cli import cli
 
 CAFE_NFC = "café"
 CAFE_NFD = unicodedata.normalize("NFD", CAFE_NFC)
@@ -38,7 +36,7 @@ def validate(tmp_path: Path, people: str) -> tuple[int, list[dict[str, Any]]]:
     people.yaml is `people` (written as UTF-8, the characters as they are)."""
     (tmp_path / "scimform.yaml").write_text("ownership: {prune: false}\n")
     (tmp_path / "people.yaml").write_text(people, encoding="utf-8")
-    result = CliRunner().invoke(main, ["validate", str(tmp_path), "--format", "json"])
+    result = cli("validate", str(tmp_path), "--format", "json")
     assert "Traceback" not in result.output
     return result.exit_code, json.loads(result.stdout)["diagnostics"]
 
@@ -78,7 +76,7 @@ def test_a_cyrillic_letter_in_a_latin_name_is_mixed_script_and_a_look_alike(
     )
     (look,) = found(diagnostics, "user.confusable")
     assert look["message"].startswith('userName "<U+0430>dmin" looks like "admin"')
-    result = CliRunner().invoke(main, ["validate", str(tmp_path), "--strict"])
+    result = cli("validate", str(tmp_path), "--strict")
     assert result.exit_code == 1
 
 

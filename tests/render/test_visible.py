@@ -9,9 +9,9 @@ import unicodedata
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
+from scimform_cli import cli
 
-from scimform.cli import main
 from scimform.glyphs import visible
 from scimform.model import Group, User
 from scimform.store import Store
@@ -45,7 +45,7 @@ def configure(root: Path, users: list[dict[str, str]], groups: list[dict[str, ob
 
 
 def plan(root: Path, *args: str) -> Result:
-    result = CliRunner().invoke(main, ["plan", str(root), *args], env={"NO_COLOR": "1"})
+    result = cli("plan", str(root), *args, env={"NO_COLOR": "1"})
     assert "Traceback" not in result.stderr
     return result
 
@@ -109,7 +109,7 @@ def test_a_declared_look_alike_passes_validation_with_a_warning_and_is_marked(
 def test_two_users_that_look_the_same_are_never_created(tmp_path: Path) -> None:
     """Before: NFC and NFD café were both created. Now the NFD one is an error."""
     configure(tmp_path, [declared(CAFE_NFC, 1), declared(CAFE_NFD, 2)], [])
-    result = CliRunner().invoke(main, ["apply", str(tmp_path), "--auto-approve"])
+    result = cli("apply", str(tmp_path), "--auto-approve")
     assert result.exit_code == 1, result.output
     assert "error[user.not-nfc]" in result.output
     with Store.open(tmp_path / "store.db") as store:

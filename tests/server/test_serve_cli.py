@@ -14,6 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 from click.testing import CliRunner
+from scimform_cli import cli
 
 from scimform.cli import main
 from scimform.store import Store
@@ -39,7 +40,7 @@ def _user(i: int) -> dict[str, object]:
 
 
 def test_help_documents_the_endpoints_and_knobs() -> None:
-    result = CliRunner().invoke(main, ["serve", "--help"])
+    result = cli("serve", "--help")
     assert result.exit_code == 0
     for words in (
         "/<tenant>/scim/v2",
@@ -67,7 +68,7 @@ def test_help_documents_the_endpoints_and_knobs() -> None:
     ],
 )
 def test_bad_options_get_a_clear_message(tmp_path: Path, args: list[str], words: str) -> None:
-    result = CliRunner().invoke(main, ["serve", "--db", str(tmp_path / "s.db"), *args])
+    result = cli("serve", "--db", str(tmp_path / "s.db"), *args)
     assert result.exit_code == 1 and words in result.output
     assert "Traceback" not in result.output
 
@@ -86,7 +87,7 @@ def test_a_port_in_use_is_a_clear_error(tmp_path: Path) -> None:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = str(taken.getsockname()[1])
-        result = CliRunner().invoke(main, ["serve", "--db", str(tmp_path / "s.db"), "--port", port])
+        result = cli("serve", "--db", str(tmp_path / "s.db"), "--port", port)
     assert result.exit_code == 1 and f"cannot listen on 127.0.0.1:{port}" in result.output
 
 

@@ -3,9 +3,8 @@ import stat
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from scimform_cli import cli
 
-from scimform.cli import main
 from scimform.errors import StoreError
 from scimform.store import Store
 
@@ -140,7 +139,7 @@ def test_apply_on_a_fresh_local_target_leaves_owner_only_files(tmp_path: Path) -
         "users:\n  - {userName: alice@corp.example, externalId: a-1, givenName: Alice,\n"
         "     familyName: Liddell, displayName: Alice Liddell, email: alice@corp.example}\n"
     )
-    result = CliRunner().invoke(main, ["apply", str(tmp_path), "--auto-approve"])
+    result = cli("apply", str(tmp_path), "--auto-approve")
     assert result.exit_code == 0, result.output
     assert _mode(tmp_path / ".scimform") == 0o700
     assert _mode(tmp_path / ".scimform" / "store.db") == 0o600
