@@ -85,7 +85,7 @@ def test_branch_commits_land_with_their_merge_and_keep_their_author(
     merge = repo.commit(
         "Merge pull request #11 from corp/feature", {}, author="Max Merger", day="2026-01-04"
     )
-    history = read_history(repo.top)
+    history = read_history(repo.top, all_commits=True)
     assert history.commits == 4
     assert _rows(history.entries) == [
         (start, "Ops Bot", None, "alice@corp.example created"),

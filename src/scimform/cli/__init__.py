@@ -70,9 +70,10 @@ def main(ctx: click.Context, debug: bool) -> None:
     `validate` checks them and `fmt` formats them; `plan` shows what would change in the
     live SCIM store and `apply` makes those changes; `import` writes a config from a live
     store. `tokens` keeps the SCIM access tokens valid, `history` answers who changed what
-    and in which pull request, `audit` checks the trail apply writes, and `ci` holds the
-    GitHub Actions steps. `serve` serves the embedded store as an AWS-faithful SCIM
-    endpoint and `server` administers it.
+    and in which pull request, `access` who was in which group on a date, `audit` checks
+    and shows the trail apply writes, `review` writes the quarterly access review pack,
+    and `ci` holds the GitHub Actions steps. `serve` serves the embedded store as an
+    AWS-faithful SCIM endpoint and `server` administers it.
     """
     ctx.ensure_object(dict)
     ctx.obj["debug"] = debug
@@ -81,6 +82,7 @@ def main(ctx: click.Context, debug: bool) -> None:
 def _register() -> None:
     # Imported here, not at the top, because each module imports `main`'s helpers.
     from scimform.cli import (
+        access,
         apply,
         audit,
         ci,
@@ -88,6 +90,7 @@ def _register() -> None:
         history,
         import_,
         plan,
+        review,
         schema,
         serve,
         server,
@@ -96,7 +99,7 @@ def _register() -> None:
     )
 
     commands = (validate, fmt, schema, serve, server, plan, apply, import_, history, tokens, audit)
-    for module in (*commands, ci):
+    for module in (*commands, access, review, ci):
         main.add_command(module.command)
 
 
