@@ -11,7 +11,7 @@ diagnostic says so.
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,10 +24,12 @@ from scimform.config.rules import check
 from scimform.config.schema import SETTINGS_FILE, SettingsFile
 from scimform.config.shape import Mapper, read_resource, read_settings
 from scimform.config.source_users import read_sources
-from scimform.config.yamlio import YamlReadError, load_yaml
+from scimform.config.yamlio import YamlDocument, YamlReadError, load_yaml
 from scimform.diagnostics import Diagnostic, Diagnostics, Location, Severity
 from scimform.errors import ConfigError
 from scimform.model import DesiredState
+
+ReadYaml = Callable[[Path, str], YamlDocument]
 
 
 @dataclass(frozen=True)
@@ -47,39 +49,41 @@ class LoadedConfig:
         return self.desired
 
 
-def load_config(root: Path) -> LoadedConfig:
+def load_config(root: Path, read: ReadYaml = load_yaml) -> LoadedConfig:
     """Read the config directory `root`. Never raises for a user mistake: every problem is
-    a diagnostic with file:line:column, a stable code, the rule in plain words and a hint."""
+    a diagnostic with file:line:column, a stable code, the rule in plain words and a hint.
+    `read` parses one file (history passes a reader that keeps the files it parsed, so
+    that a file a commit left alone is not parsed again)."""
     # Loading makes millions of small objects and no reference cycles; the cyclic
     # collector would scan the growing heap again and again (half the time at 100,000
     # users), so it is paused for the load and restored after.
     paused = gc.isenabled()
     gc.disable()
     try:
-        return _load_config(root)
+        return _load_config(root, read)
     finally:
         if paused:
             gc.enable()
 
 
-def _load_config(root: Path) -> LoadedConfig:
+def _load_config(root: Path, read: ReadYaml) -> LoadedConfig:
     found = config_files(root)
     direct: list[Diagnostic] = list(found.diagnostics)
     settings_site = Site(str(root / SETTINGS_FILE))
     settings, decl, readable = SettingsFile(), Declarations.empty(), True
     if found.settings is not None:
-        settings, readable = _read_settings(found.settings, settings_site, decl, direct)
+        settings, readable = _read_settings(found.settings, settings_site, decl, direct, read)
     elif root.is_dir():
         direct.append(_no_settings(root, found.resources))
     if not readable:
         # Without the settings, users cannot be read as intended (a mapping changes what
         # they mean): only check that the other files parse, to avoid a flood of errors.
         for path in found.resources:
-            _load(path, direct)
+            _load(path, direct, read)
         return LoadedConfig(root, settings, DesiredState(), _sorted(direct, []), found.resources)
     mapping = _mapping(settings, settings_site, decl)
     for path in found.resources:
-        _read_resource(path, mapping, decl, direct)
+        _read_resource(path, mapping, decl, direct, read)
     read_sources(root, settings, settings_site, mapping, decl)
     decl.findings.extend(check(decl, settings, settings_site))
     desired, scope_findings = build_desired(decl, settings)
@@ -108,10 +112,10 @@ def _no_settings(root: Path, resources: tuple[Path, ...]) -> Diagnostic:
 
 
 def _read_settings(
-    path: Path, site: Site, decl: Declarations, direct: list[Diagnostic]
+    path: Path, site: Site, decl: Declarations, direct: list[Diagnostic], read: ReadYaml
 ) -> tuple[SettingsFile, bool]:
     """The settings, and whether the file could be read at all."""
-    data, readable = _load(path, direct, empty_ok=True)
+    data, readable = _load(path, direct, read, empty_ok=True)
     if data is None:
         return SettingsFile(), readable
     if not isinstance(data, dict):
@@ -133,10 +137,14 @@ def _mapping(settings: SettingsFile, site: Site, decl: Declarations) -> Mapper |
 
 
 def _read_resource(
-    path: Path, mapping: Mapper | None, decl: Declarations, direct: list[Diagnostic]
+    path: Path,
+    mapping: Mapper | None,
+    decl: Declarations,
+    direct: list[Diagnostic],
+    read: ReadYaml,
 ) -> None:
     site = Site(str(path))
-    data, _ = _load(path, direct)
+    data, _ = _load(path, direct, read)
     if data is None:
         return
     if not isinstance(data, dict):
@@ -145,11 +153,13 @@ def _read_resource(
     decl.merge(read_resource(data, site, mapping))
 
 
-def _load(path: Path, direct: list[Diagnostic], empty_ok: bool = False) -> tuple[object, bool]:
+def _load(
+    path: Path, direct: list[Diagnostic], read: ReadYaml, empty_ok: bool = False
+) -> tuple[object, bool]:
     """The file's data (None when empty) and whether it could be read; what is wrong with
     it goes to `direct`."""
     try:
-        document = load_yaml(path, str(path))
+        document = read(path, str(path))
     except YamlReadError as exc:
         direct.append(exc.diagnostic)
         return None, False

@@ -95,12 +95,15 @@ def pull_request(subject: str) -> int | None:
     return int(found.group(1)) if found else None
 
 
-def read_history(directory: Path, all_commits: bool = False) -> History:
+def read_history(
+    directory: Path, all_commits: bool = False, since: datetime | None = None
+) -> History:
     """The history of the config in `directory`, from the git repository that holds it:
     the changes as they landed on HEAD's first-parent line, each merge as one step (so a
     branch's work in progress is not seen), or with `all_commits` every commit's own
-    changes. A ScimformError when there is no repository; an empty history when it has no
-    commits."""
+    changes. With `since` (first-parent only), the changes that landed before it are not
+    read: the walk starts at the last commit before it whose config loads. A ScimformError
+    when there is no repository; an empty history when it has no commits."""
     repo = open_repository(directory)
     shown = repo.prefix.rstrip("/") or "."
     if not has_commits(repo):
@@ -111,12 +114,28 @@ def read_history(directory: Path, all_commits: bool = False) -> History:
         tempfile.TemporaryDirectory(prefix="scimform-history-") as scratch,
         ObjectReader(repo.top) as objects,
     ):
-        walk = _Walk(SnapshotReader(objects, Path(scratch), repo.prefix), repo, shown)
-        for commit in commits:
+        reader = SnapshotReader(objects, Path(scratch), repo.prefix)
+        walk = _Walk(reader, repo, shown)
+        base = _baseline(reader, repo, commits, since) if since and not all_commits else None
+        for commit in commits[base or 0 :]:
             walk.commit(commit)
+        if since is not None and base is not None:  # before `since` is where it starts from
+            walk.found = [f for f in walk.found if utc(f[0].committed or f[0].date) >= since]
     landed = _every_commit if all_commits else partial(_as_landed, repo)
     entries = landed(commits, walk.found)
     return History(entries, tuple(walk.links), len(commits), shown, tuple(c.sha for c in line))
+
+
+def _baseline(
+    reader: SnapshotReader, repo: Repository, commits: list[Commit], since: datetime
+) -> int | None:
+    """The index of the last commit that landed before `since` with a config that loads
+    (None when there is none: the walk starts at the root)."""
+    before = [i for i, c in enumerate(commits) if utc(c.committed or c.date) < since]
+    for index in reversed(before):
+        if reader.at(commits[index].sha, repo.prefix)[1].desired is not None:
+            return index
+    return None
 
 
 def _as_landed(
