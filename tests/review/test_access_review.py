@@ -175,8 +175,8 @@ def test_the_review_pack_holds_members_at_both_ends_changes_and_flags(
                   "--out", str(out))  # fmt: skip
     assert "7 changes, 2 flagged" in result.stdout
     assert sorted(p.name for p in out.iterdir()) == [
-        "applies.csv", "changes.csv", "flags.csv", "members-end.csv", "members-start.csv",
-        "review.html",
+        "applies.csv", "changes.csv", "flags.csv", "groups.csv", "members-end.csv",
+        "members-start.csv", "review.html",
     ]  # fmt: skip
 
     def table(name: str) -> list[dict[str, str]]:
@@ -188,6 +188,15 @@ def test_the_review_pack_holds_members_at_both_ends_changes_and_flags(
     assert admins("members-start.csv") == ["bob@corp.example"]
     assert admins("members-end.csv") == [
         "alice@corp.example", "bob@corp.example", "mallory@corp.example"
+    ]  # fmt: skip
+    assert table("groups.csv") == [
+        {"group": "developers", "members_at_start": "alice@corp.example carol@corp.example",
+         "members_at_end": "alice@corp.example bob@corp.example carol.smith@corp.example",
+         "joined": "bob@corp.example", "left": ""},  # carol was renamed, not replaced
+        {"group": "platform-admins (was platform-administrators)",
+         "members_at_start": "bob@corp.example",
+         "members_at_end": "alice@corp.example bob@corp.example mallory@corp.example",
+         "joined": "alice@corp.example mallory@corp.example", "left": ""},
     ]  # fmt: skip
     flagged = table("flags.csv")
     assert [(r["landed"], r["author"], r["change"], r["flags"]) for r in flagged] == [
@@ -201,3 +210,63 @@ def test_the_review_pack_holds_members_at_both_ends_changes_and_flags(
         "https://github.example/corp/identity/pull/", ""
     )
     assert "Drift is not recorded yet" in page
+
+
+def test_a_period_given_backwards_or_a_date_that_is_no_date_is_one_clear_error(
+    story: tuple[Repo, dict[str, str], Path], tmp_path: Path
+) -> None:
+    root = str(story[2])
+    out = tmp_path / "pack"
+    backwards = CliRunner().invoke(
+        main, ["review", root, "--from", "2026-09-30", "--to", "2026-07-01", "--out", str(out)]
+    )
+    assert (backwards.exit_code, backwards.stderr) == (
+        1, "Error: --to 2026-07-01 is before --from 2026-09-30: give the period in order\n"
+    )  # fmt: skip
+    bad = CliRunner().invoke(
+        main, ["review", root, "--from", "2026-02-30", "--to", "2026-07-01", "--out", str(out)]
+    )
+    assert bad.exit_code == 1
+    assert bad.stderr == 'Error: "2026-02-30" is not a date (YYYY-MM-DD) or a time (ISO 8601)\n'
+    assert not out.exists()
+    for args, message in (
+        (["history", root, "--until", "2026-13-01"], '"2026-13-01" is not a date (YYYY-MM-DD)'),
+        (["access", root, "--at", "nope"], '"nope" is neither a date (YYYY-MM-DD) nor a revision'),
+    ):
+        result = CliRunner().invoke(main, args)
+        assert result.exit_code == 1, args
+        assert result.stderr.startswith(f"Error: {message}")
+
+
+def test_an_audit_log_given_that_cannot_be_read_is_an_error_and_no_pack_is_written(
+    story: tuple[Repo, dict[str, str], Path], tmp_path: Path
+) -> None:
+    root = story[2]
+    out = tmp_path / "pack"
+    result = CliRunner().invoke(
+        main, ["review", str(root), "--from", "2026-07-01", "--to", "2026-09-30", "--out",
+               str(out), "--audit-log", str(tmp_path / "missing.jsonl")],
+    )  # fmt: skip
+    assert result.exit_code == 1
+    assert "cannot read the audit log" in result.stderr
+    assert not out.exists()
+
+
+def test_a_tampered_audit_log_is_told_in_the_pack(
+    story: tuple[Repo, dict[str, str], Path], tmp_path: Path
+) -> None:
+    root = story[2]
+    log = tmp_path / "audit.jsonl"
+    lines = (root / ".scimform" / "audit.jsonl").read_text().splitlines(keepends=True)
+    log.write_text("".join(lines[:3] + lines[4:]))  # a line deleted
+    out = tmp_path / "pack"
+    result = CliRunner().invoke(
+        main, ["review", str(root), "--from", "2026-07-01", "--to", "2026-09-30", "--out",
+               str(out), "--audit-log", str(log)],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert f"warning: the audit log {log} was changed after it was written" in result.stderr
+    assert "the hash chain is BROKEN" in (out / "review.html").read_text()
+    shown = CliRunner().invoke(main, ["audit", "show", str(root), "--log", str(log)])
+    assert shown.exit_code == 0
+    assert "Tampered: " in shown.stderr

@@ -1,8 +1,10 @@
 """`scimform review`: the quarterly access review pack.
 
 Writes under --out: members-start.csv and members-end.csv (every group's members at the
-start and at the end of the period), changes.csv (every change that landed in it, with its
-pull request, author, approvers, apply time and outcome), flags.csv (the flagged changes),
+start and at the end of the period), groups.csv (each group's members at both ends, who
+joined and who left; a rename is not a change of members), changes.csv (every change that
+landed in it, with its pull request, author, approvers, apply time and outcome), flags.csv
+(the flagged changes),
 applies.csv (every apply run in the period, one row per step) and review.html, one
 self-contained page holding all of it, fit to print.
 
@@ -41,9 +43,9 @@ def command(
     (self-granted, direct push, applied without review), as CSV files and one HTML page."""
     path = audit_path(directory, audit_log_path)
     pack = build_pack(directory, since, until, audit_log(directory, audit_log_path), path)
-    write_pack(pack, out)
+    written = write_pack(pack, out)
     click.echo(
-        f"Wrote {out / PAGE} and 5 CSV files: {len(pack.changes)} changes, "
+        f"Wrote {out / PAGE} and {len(written) - 1} CSV files: {len(pack.changes)} changes, "
         f"{len(pack.flagged)} flagged, {len(pack.applies)} applies."
     )
     if path is None:

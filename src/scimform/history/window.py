@@ -71,7 +71,10 @@ def end_of(text: str) -> datetime | None:
 
 def _moment(text: str, *, end: bool) -> datetime | None:
     if _DAY.match(text):
-        day = date.fromisoformat(text)
+        try:
+            day = date.fromisoformat(text)
+        except ValueError:
+            return None
         if end:
             return datetime.combine(day + timedelta(days=1), time(), UTC) - timedelta(
                 microseconds=1

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from scimform.errors import ScimformError
 from scimform.review.html import render
-from scimform.review.pack import Pack
+from scimform.review.pack import GroupPeriod, Pack, group_periods
 from scimform.review.tables import (
     CHANGE_HEADER,
     MEMBER_HEADER,
@@ -18,6 +18,13 @@ from scimform.review.tables import (
 )
 
 PAGE = "review.html"
+GROUP_HEADER = ["group", "members_at_start", "members_at_end", "joined", "left"]
+
+
+def group_row(group: GroupPeriod) -> list[str]:
+    """A group over the period; names separated by spaces."""
+    return [group.name, *(" ".join(names) for names in
+                          (group.start, group.end, group.joined, group.left))]  # fmt: skip
 
 
 def pack_files(pack: Pack) -> dict[str, str]:
@@ -25,6 +32,7 @@ def pack_files(pack: Pack) -> dict[str, str]:
     return {
         "members-start.csv": csv_text(MEMBER_HEADER, member_rows(pack.members_start)),
         "members-end.csv": csv_text(MEMBER_HEADER, member_rows(pack.members_end)),
+        "groups.csv": csv_text(GROUP_HEADER, map(group_row, group_periods(pack))),
         "changes.csv": csv_text(CHANGE_HEADER, map(change_row, pack.changes)),
         "flags.csv": csv_text(CHANGE_HEADER, map(change_row, pack.flagged)),
         "applies.csv": csv_text(STEP_HEADER, [r for a in pack.applies for r in step_rows(a)]),

@@ -9,7 +9,7 @@ from html import escape
 from scimform.history.access import Membership, Moment, stamp
 from scimform.history.wording import describe
 from scimform.review.attribution import Attributed
-from scimform.review.pack import Pack, group_pairs
+from scimform.review.pack import Pack, group_periods
 from scimform.review.tables import (
     CHANGE_HEADER,
     STEP_HEADER,
@@ -126,14 +126,13 @@ def _change_line(day: str, item: Attributed) -> str:
 
 
 def _groups(pack: Pack) -> str:
-    rows = []
-    for name, was, now in group_pairs(pack):
-        added = [m for m in now if m not in was]
-        removed = [m for m in was if m not in now]
-        rows.append([name, str(len(was)), ", ".join(was), str(len(now)), ", ".join(now),
-                     ", ".join(added), ", ".join(removed)])  # fmt: skip
-    header = ["group", "members at start", "at start", "members at end", "at end", "added",
-              "removed"]  # fmt: skip
+    rows = [
+        [g.name, str(len(g.start)), ", ".join(g.start), str(len(g.end)), ", ".join(g.end),
+         ", ".join(g.joined), ", ".join(g.left)]
+        for g in group_periods(pack)
+    ]  # fmt: skip
+    header = ["group", "members at start", "at start", "members at end", "at end", "joined",
+              "left"]  # fmt: skip
     return '<h2 id="groups">Groups: members at the start and at the end</h2>' + _table(
         header, rows, "groups"
     )

@@ -13,9 +13,10 @@ from scimform.audit import ApplyRecord, Log
 from scimform.engine.match import group_names, same_identity
 from scimform.errors import ScimformError
 from scimform.history.access import Membership, Moment, memberships, state_at
+from scimform.history.changes import person_key
 from scimform.history.timeline import read_history
 from scimform.history.window import Bound, Window, end_of, start_of
-from scimform.model import name_order
+from scimform.model import DesiredState, Group, name_order, user_key
 from scimform.review.applies import between
 from scimform.review.attribution import Attributed, attribute
 
@@ -53,22 +54,56 @@ class Pack:
         return [c for c in self.changes if c.flags]
 
 
-def group_pairs(pack: Pack) -> list[tuple[str, list[str], list[str]]]:
-    """Each group's name (at the end, or at the start for a group deleted in the period)
-    with its members at the start and at the end; a group renamed in the period (matched
-    by the engine's identity rule, `previously:` included) is one group."""
-    start = list(pack.at_start.desired.groups)
-    pairs = []
-    for group in pack.at_end.desired.groups:
+@dataclass(frozen=True, slots=True)
+class GroupPeriod:
+    """One group over the period: its name (at the end, "(was ...)" after a rename), its
+    members at the start and at the end, and who joined and who left. A member renamed
+    in the period (same externalId) neither joined nor left."""
+
+    name: str
+    start: list[str]
+    end: list[str]
+    joined: list[str]
+    left: list[str]
+
+
+def group_periods(pack: Pack) -> list[GroupPeriod]:
+    """Every group declared at the start or at the end; a group renamed in the period
+    (matched by the engine's identity rule, `previously:` included) is one group."""
+    start_state, end_state = pack.at_start.desired, pack.at_end.desired
+    start = list(start_state.groups)
+    found = []
+    for group in end_state.groups:
         was = next((g for g in start if same_identity(group, g, group_names)), None)
         if was is not None:
             start.remove(was)
         name = group.display_name
         if was is not None and was.display_name != name:
             name = f"{name} (was {was.display_name})"
-        pairs.append((name, _sorted(was.members if was else ()), _sorted(group.members)))
-    pairs += [(g.display_name, _sorted(g.members), []) for g in start]
-    return sorted(pairs, key=lambda p: name_order(p[0]))
+        found.append(_period(name, was, group, start_state, end_state))
+    found += [_period(g.display_name, g, None, start_state, end_state) for g in start]
+    return sorted(found, key=lambda p: name_order(p.name))
+
+
+def _period(
+    name: str, was: Group | None, now: Group | None, before: DesiredState, after: DesiredState
+) -> GroupPeriod:
+    old = _people(was.members if was else (), before)
+    new = _people(now.members if now else (), after)
+    joined = [m for key, m in new.items() if key not in old]
+    left = [m for key, m in old.items() if key not in new]
+    return GroupPeriod(name, _sorted(old.values()), _sorted(new.values()), _sorted(joined),
+                       _sorted(left))  # fmt: skip
+
+
+def _people(members: Iterable[str], state: DesiredState) -> dict[str, str]:
+    """Each member's identity key (externalId when declared, else userName) -> userName."""
+    users = {user_key(u.user_name): u for u in state.users}
+    found = {}
+    for member in members:
+        user = users.get(user_key(member))
+        found[person_key(user) if user is not None else f"n:{user_key(member)}"] = member
+    return found
 
 
 def _sorted(names: Iterable[str]) -> list[str]:
@@ -95,7 +130,7 @@ def build_pack(
     before = start - timedelta(microseconds=1)
     at_start = state_at(directory, f"the start of {since}", before)
     at_end = state_at(directory, f"the end of {until}", end)
-    history = read_history(directory)
+    history = read_history(directory, since=start)
     inside = Window(Bound(since, moment=start), Bound(until, moment=end))
     entries = inside.keep(history.entries, history)
     applies = log.applies if log is not None else []
