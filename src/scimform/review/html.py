@@ -196,6 +196,8 @@ def _table(header: list[str], rows: list[Row], key: str) -> str:
 
 
 def _cell(column: str, value: str) -> str:
+    if column == "landed_commit":  # the CSV files keep the full sha
+        return f'<span title="{escape(value)}">{escape(value[:10])}</span>'
     if column == "flags" and value:
         return f'<span class="flag">{escape(value)}</span>'
     return escape(value)
