@@ -10,6 +10,7 @@ from scimform.history.changes import Event
 from scimform.history.git import Commit
 from scimform.history.timeline import Entry
 from scimform.review.attribution import DIRECT_PUSH, SELF_GRANTED, UNREVIEWED, attribute
+from scimform.review.tables import csv_text
 
 GRANT = Event("group", "admins", "member-added", member="alice@corp.example")
 
@@ -71,3 +72,8 @@ def test_a_direct_push_applied_without_a_pull_request_carries_both_flags() -> No
     assert item.flags == (DIRECT_PUSH, UNREVIEWED)
     (unapplied,) = attribute([entry], [])
     assert (unapplied.applied, unapplied.flags) == (None, (DIRECT_PUSH,))
+
+
+def test_a_csv_cell_a_spreadsheet_would_run_is_written_inert() -> None:
+    text = csv_text(["a", "b"], [['=HYPERLINK("http://x")', "alice"], ["@SUM(1)", "-1"]])
+    assert text.splitlines() == ["a,b", '"\'=HYPERLINK(""http://x"")",alice', "'@SUM(1),'-1"]

@@ -1,5 +1,9 @@
 """The review's tables, defined once: a header and rows of text for each of memberships,
-changes and applies. CSV files, the HTML page and the commands' CSV output all read them."""
+changes and applies. CSV files, the HTML page and the commands' CSV output all read them.
+
+A CSV cell that a spreadsheet would run as a formula (one starting with =, +, -, @, a tab
+or a carriage return: a displayName can be anything) is written with a leading ', as
+spreadsheets expect, so opening the review pack runs nothing."""
 
 from __future__ import annotations
 
@@ -14,6 +18,7 @@ from scimform.history.wording import describe
 from scimform.review.attribution import Attributed, outcome_of
 
 Row = list[str]
+_FORMULA = ("=", "+", "-", "@", "\t", "\r")
 
 MEMBER_HEADER = ["group", "userName", "displayName", "email", "externalId"]
 CHANGE_HEADER = [
@@ -103,5 +108,9 @@ def csv_text(header: Row, rows: Iterable[Row]) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(header)
-    writer.writerows(rows)
+    writer.writerows([_inert(cell) for cell in row] for row in rows)
     return out.getvalue()
+
+
+def _inert(cell: str) -> str:
+    return f"'{cell}" if cell[:1] in _FORMULA else cell
