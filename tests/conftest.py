@@ -83,13 +83,18 @@ def _shared_uvicorn() -> Iterator[tuple[str, _Mounts]]:
 def scim_server_factory(
     tmp_path: Path, _shared_uvicorn: tuple[str, _Mounts]
 ) -> Iterator[StartServer]:
-    """Start servers: `start(knobs=None, admin_key=None, enable=True)`; all stop at teardown."""
+    """Start servers: `start(knobs=None, admin_key=None, enable=True, wrap=None)`; all stop
+    at teardown. `wrap(app)` returns the ASGI app to mount in place of the SCIM app (a
+    concurrent writer acting just before a request, say)."""
     origin, mounts = _shared_uvicorn
     numbers = itertools.count()
     with ExitStack() as stack:
 
         def start(
-            knobs: Knobs | None = None, admin_key: str | None = None, enable: bool = True
+            knobs: Knobs | None = None,
+            admin_key: str | None = None,
+            enable: bool = True,
+            wrap: Callable[[_Asgi], _Asgi] | None = None,
         ) -> LiveServer:
             db = tmp_path / f"store-{next(numbers)}.db"
             store = stack.enter_context(Store.open(db))
@@ -100,7 +105,7 @@ def scim_server_factory(
                 token = made[1]
             app = ScimApp(store, knobs=knobs, admin_key=admin_key)
             name = f"m{next(mounts.numbers)}"
-            mounts.apps[name] = app
+            mounts.apps[name] = app if wrap is None else wrap(app)
             stack.callback(mounts.apps.pop, name)
             root = f"{origin}/{name}"
             url = f"{root}/{app.tenant}/scim/v2"

@@ -1,7 +1,9 @@
-"""Every workflow (the project's CI, the reusable scimform workflows and the example callers)
-passes actionlint (with shellcheck over the `run:` scripts) and zizmor's strictest offline
-audit, and keeps the rules the linters do not check: least privilege per job, pinned
-actions, no expressions in scripts, the SCIM token only where scimform needs it."""
+"""Every workflow (the project's CI and release, the reusable scimform workflows, the example
+callers) and the action itself pass actionlint (with shellcheck over the `run:` scripts) and
+zizmor's offline audit in both its auditor and pedantic personas, and keep the rules the
+linters do not check: least privilege per job, pinned actions, no expressions in scripts,
+the SCIM token only where scimform needs it, scimform installed only from the pinned
+commit with hash-checked dependencies."""
 
 from __future__ import annotations
 
@@ -20,6 +22,8 @@ REUSABLE = sorted((ROOT / ".github" / "workflows").glob("scimform-*.yml"))
 EVERY = sorted((ROOT / ".github" / "workflows").glob("*.yml")) + sorted(
     (ROOT / "examples" / "github").glob("*.yml")
 )
+ACTION = ROOT / "action.yml"
+_CALLER = re.compile(r"^OWNER/scimform/\.github/workflows/(scimform-\w+\.yml)@([0-9a-f]{40})$")
 BIN = Path(sys.executable).parent
 _PINNED = re.compile(r"^\s*(?:- )?uses: [\w.-]+/[\w./-]+@[0-9a-f]{40} # v\d+(\.\d+)*\s*$")
 _BAD = """name: bad
@@ -46,9 +50,9 @@ def actionlint(*paths: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
 
 
-def zizmor(*paths: Path) -> subprocess.CompletedProcess[str]:
+def zizmor(*paths: Path, persona: str = "auditor") -> subprocess.CompletedProcess[str]:
     # auditor: every audit, false positives included; offline: no network, no token.
-    command = [tool("zizmor"), "--offline", "--persona", "auditor", "--strict-collection"]
+    command = [tool("zizmor"), "--offline", "--persona", persona, "--strict-collection"]
     command += ["--no-progress", "--color", "never", *map(str, paths)]
     env = {"PATH": f"{BIN}:/usr/bin:/bin", "HOME": str(ROOT)}
     return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
@@ -63,6 +67,7 @@ def test_there_are_workflows_to_check() -> None:
     names = [p.name for p in EVERY]
     assert names.count("scimform-plan.yml") == names.count("scimform-apply.yml") == 2
     assert names.count("scimform-drift.yml") == 2 and "ci.yml" in names
+    assert "release.yml" in names and ACTION.is_file()
 
 
 def test_actionlint_finds_nothing() -> None:
@@ -70,8 +75,9 @@ def test_actionlint_finds_nothing() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_zizmor_finds_nothing() -> None:
-    result = zizmor(*EVERY)
+@pytest.mark.parametrize("persona", ["auditor", "pedantic"])
+def test_zizmor_finds_nothing(persona: str) -> None:
+    result = zizmor(*EVERY, ACTION, persona=persona)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "No findings to report" in result.stdout
 
@@ -123,15 +129,52 @@ def test_two_applies_never_overlap() -> None:
     job = load(ROOT / ".github" / "workflows" / "scimform-apply.yml")["jobs"]["apply"]
     assert job["concurrency"]["cancel-in-progress"] is False
     assert job["concurrency"]["group"].startswith("scimform-apply-")
-    assert set(job["permissions"]) == {"contents", "pull-requests"}
-    assert set(job["permissions"].values()) == {"read"}
+    assert job["permissions"] == {"contents": "read", "pull-requests": "read", "actions": "read"}
+
+
+@pytest.mark.parametrize("path", REUSABLE, ids=lambda p: p.name)
+def test_jobs_with_the_token_take_an_environment_and_the_operators_target(path: Path) -> None:
+    spec = load(path)
+    inputs = spec[True]["workflow_call"]["inputs"]
+    assert inputs["target-url"]["required"] is True and inputs["scimform"]["required"] is True
+    assert "scimform-requirement" not in inputs
+    for job in spec["jobs"].values():
+        if any("SCIM_TOKEN" in step.get("env", {}) for step in job["steps"]):
+            assert job["environment"] == "${{ inputs.environment }}"
+            ids = [step.get("id") for step in job["steps"]]
+            # The target is checked before the token is used.
+            assert ids.index("target") < ids.index("plan")
+
+
+def test_scimform_is_installed_only_from_the_pinned_commit() -> None:
+    for path in [*REUSABLE, ACTION]:
+        text = path.read_text(encoding="utf-8")
+        assert "pip install" not in text and "scimform==" not in text, path
+    for path in REUSABLE:
+        steps = {
+            s.get("id"): s for s in load(path)["jobs"][next(iter(load(path)["jobs"]))]["steps"]
+        }
+        assert steps["install"]["run"] == ".scimform-action/scripts/action-install"
+    script = (ROOT / "scripts" / "action-install").read_text(encoding="utf-8")
+    assert (
+        "--require-hashes --only-binary ':all:' -r \"$ACTION_PATH/requirements/action.txt\""
+        in script
+    )
+    assert '--no-deps --no-build-isolation --no-index "$ACTION_PATH"' in script
+    action = load(ACTION)
+    assert action["runs"]["using"] == "composite"
+    assert action["runs"]["steps"][0]["env"]["ACTION_PATH"] == "${{ github.action_path }}"
 
 
 @pytest.mark.parametrize("path", sorted((ROOT / "examples" / "github").glob("*.yml")))
-def test_example_callers_pass_the_token_explicitly(path: Path) -> None:
+def test_example_callers_pin_one_commit_and_pass_the_token_explicitly(path: Path) -> None:
     spec = load(path)
     for job in spec["jobs"].values():
-        assert job["uses"] == f"./.github/workflows/{path.name}"
+        called = _CALLER.match(job["uses"])
+        assert called is not None and called.group(1) == path.name, job["uses"]
+        assert job["with"]["scimform"] == f"OWNER/scimform@{called.group(2)}"
+        assert job["with"]["target-url"] == "${{ vars.SCIMFORM_TARGET_URL }}"
+        assert job["with"]["environment"]
         assert job["secrets"] == {"SCIM_TOKEN": "${{ secrets.SCIM_TOKEN }}"}
-        called = load(ROOT / ".github" / "workflows" / path.name)
-        assert set(job["with"]) <= set(called[True]["workflow_call"]["inputs"])
+        reusable = load(ROOT / ".github" / "workflows" / path.name)
+        assert set(job["with"]) <= set(reusable[True]["workflow_call"]["inputs"])

@@ -136,7 +136,7 @@ class Session:
             target.url, target.token, config.root, environ=self._environ, rate_limit=rate_limit
         )
         try:
-            self._tokens: TokenApi | None = open_api(config, admin_key_file)
+            self._tokens: TokenApi | None = open_api(config, admin_key_file, self._environ)
         except BaseException:
             self.backend.close()
             raise

@@ -9,15 +9,18 @@ ScimformError                 anything scimform raises on purpose; the CLI exits
 │   ├── Conflict              a unique key (userName, externalId, displayName) is taken
 │   ├── NotFound              no object with that id
 │   ├── TokenLimit            a third token was asked for (AWS allows two)
+│   ├── StoreBusy             another writer held the store past the busy timeout; retry
 │   └── BadCursor             a list cursor this store did not issue for this list
 ├── LiveReadError             a read of the live store failed; the live state is unknown
 ├── ChangeFailed              a write to the live store failed after its retries
+├── MissingId                 a step refers to an object that has no SCIM id (not created)
 ├── ApplyError                an apply stopped with failed changes
 ├── UnsafePlanError           a plan exceeds the safety thresholds (needs --force); exit 3
 ├── StalePlanError            the live store changed since the saved plan was made
 ├── InvalidPlanError          a saved plan cannot be read or trusted (edited, unsigned)
 ├── AuditError                the audit trail cannot be written or read
 ├── Cancelled                 the user did not approve; nothing was changed
+├── CheckFailed               a check found problems (validate, fmt --check, ...), shown
 ├── ScimProblem               a request the embedded SCIM server refuses (status, AWS's detail)
 ├── TokenApiError             the token API (embedded store or admin API) failed an operation
 └── TokenSinkError            the new SCIM token could not be handed to its sink
@@ -32,6 +35,8 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
+
+    from pydantic import ValidationError
 
     from scimform.diagnostics import Diagnostics
 
@@ -86,6 +91,11 @@ class TokenLimit(StoreError):
     """The store already holds the most tokens AWS allows."""
 
 
+class StoreBusy(StoreError):
+    """Another writer held the store's write lock past the busy timeout: nothing was done,
+    and the same request may succeed when tried again."""
+
+
 class LiveReadError(ScimformError):
     """Reading the live store failed, so the live state is unknown."""
 
@@ -98,6 +108,10 @@ class ChangeFailed(ScimformError):
         super().__init__(message)
         self.status = status
         self.detail = detail
+
+
+class MissingId(ScimformError):
+    """An object a step refers to has no SCIM id (the step that creates it did not run)."""
 
 
 class ApplyError(ScimformError):
@@ -131,6 +145,13 @@ class Cancelled(ScimformError):
     """The user did not approve the changes; nothing was changed."""
 
 
+class CheckFailed(ScimformError):
+    """A check found problems (validate, fmt --check, schema --check, tokens status) and
+    has shown them: the CLI only exits 1."""
+
+    reported = True
+
+
 class ScimProblem(ScimformError):
     """A SCIM request the embedded server refuses: the HTTP `status`, AWS's `detail` and any
     response `headers`. The SCIM service turns it into AWS's error body; it never travels
@@ -149,3 +170,11 @@ class TokenApiError(ScimformError):
 
 class TokenSinkError(ScimformError):
     """Handing a new SCIM token to its sink (a file or a command) failed."""
+
+
+def first_problem(exc: ValidationError, whole: str = "the file") -> str:
+    """A boundary model's first validation error in words: `where: what` (`whole` names
+    the place when the error is about the document itself)."""
+    first = exc.errors()[0]
+    where = ".".join(str(p) for p in first["loc"]) or whole
+    return f"{where}: {first['msg']}"

@@ -61,13 +61,15 @@ class User:
 
 @dataclass(frozen=True, slots=True)
 class Group:
-    """A group; `members` are userNames, `previously` former displayNames (renames)."""
+    """A group; `members` are userNames, `previously` former displayNames (renames);
+    `sensitive` marks its changes as access changes for reviewers (config only)."""
 
     display_name: str
     external_id: str | None = None
     members: frozenset[str] = frozenset()
     previously: tuple[str, ...] = ()
     id: str | None = None
+    sensitive: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,12 +6,16 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import listener
 import pytest
+from listener import Listener, redirect_to
 
 from scimform.backends.auth import BearerToken
 from scimform.backends.target import open_backend, target_label
-from scimform.errors import ChangeFailed, TargetError
+from scimform.errors import ChangeFailed, ScimformError, TargetError
 from scimform.store import Store
+
+attacker = listener.attacker  # the fixture
 
 Doc = dict[str, Any]
 
@@ -65,17 +69,25 @@ def test_http_endpoint_with_a_file_token(scim_server: Any, tmp_path: Path) -> No
         backend.close()
 
 
+AWS = "https://scim.us-east-1.amazonaws.com/t/scim/v2"
+
+
 @pytest.mark.parametrize(
     ("url", "token", "message"),
     [
         ("http://scim.example.com/scim/v2", "env:T", "not this machine"),
-        ("https://scim.example.com/scim/v2", None, "needs a SCIM token"),
+        (AWS, None, "needs a SCIM token"),
         ("ftp://scim.example.com/scim/v2", "env:T", "must be local:PATH or an https://"),
         ("https://user:pw@scim.example.com/scim/v2", "env:T", "must not carry credentials"),
         ("local:", None, "local: with no path"),
-        ("https://scim.example.com/scim/v2", "env:MISSING", "MISSING, which is not set"),
-        ("https://scim.example.com/scim/v2", "file:nope.txt", "cannot read the SCIM token file"),
-        ("https://scim.example.com/scim/v2", "vault:x", "write env:NAME or file:PATH"),
+        (AWS, "env:MISSING", "MISSING, which is not set"),
+        (AWS, "file:nope.txt", "cannot read the SCIM token file"),
+        (AWS, "vault:x", "write env:NAME or file:PATH"),
+        ("https://scim.example.com/scim/v2", "env:T", "not an AWS SCIM endpoint"),
+        ("htps://scim.us-east-1.amazonaws.com/t/scim/v2", "env:T", "must be local:PATH"),
+        ("scim.us-east-1.amazonaws.com/t/scim/v2", "env:T", "must be local:PATH"),
+        (f"https://{'a' * 64}.example.com/scim/v2", "env:T", "longer than 63"),
+        (AWS + "?x=1", "env:T", "must not carry a query"),
     ],
 )
 def test_unusable_targets_are_clear_errors(
@@ -91,8 +103,81 @@ def test_http_is_allowed_on_loopback(host: str) -> None:
     backend.close()
 
 
+@pytest.mark.parametrize(
+    "host",
+    [
+        "scim.us-east-1.amazonaws.com",
+        "scim.eu-central-1.amazonaws.com",
+        "scim.ap-southeast-2.api.aws",
+        "scim.cn-north-1.amazonaws.com.cn",
+        "scim.us-gov-west-1.amazonaws.com",
+        "SCIM.US-EAST-1.AMAZONAWS.COM",
+    ],
+)
+def test_aws_scim_hosts_are_allowed(host: str) -> None:
+    backend = open_backend(f"https://{host}/t/scim/v2", "env:T", Path("."), environ={"T": "t"})
+    backend.close()
+
+
+@pytest.mark.parametrize(
+    "host",
+    [
+        "scim.example.com",
+        "evil.amazonaws.com",
+        "scim.us-east-1.amazonaws.com.evil.example",
+        "scim.us-east-1.amazonaws.com.",
+        "s3.us-east-1.amazonaws.com",
+        "localhost.evil.example",
+    ],
+)
+def test_other_hosts_are_refused_unless_the_operator_allows_them(host: str) -> None:
+    url = f"https://{host}/t/scim/v2"
+    with pytest.raises(TargetError, match="not an AWS SCIM endpoint") as refused:
+        open_backend(url, "env:T", Path("."), environ={"T": "t"})
+    assert host.casefold() not in str(refused.value).casefold()  # an unknown host is not echoed
+    allowed = {"T": "t", "SCIMFORM_ALLOWED_HOSTS": f"other.example, {host.upper()}"}
+    open_backend(url, "env:T", Path("."), environ=allowed).close()
+
+
 def test_the_token_is_never_shown() -> None:
     assert "secret" not in repr(BearerToken("secret"))
-    label = target_label("https://scim.example.com/t/scim/v2?token=secret", Path("."))
-    assert label == "https://scim.example.com/t/scim/v2"
+    assert target_label(AWS + "?token=secret", Path(".")) == "an invalid target.url"
+    assert target_label(AWS + "/", Path(".")) == AWS + "/"
     assert target_label("local:s.db", Path("/cfg")) == "embedded store /cfg/s.db"
+    pasted = "https://Ab3dEf9hIjKlMnOpQrStUvWxYz0123456789/scim/v2"
+    assert "ab3def" not in target_label(pasted, Path(".")).casefold()
+    allowed = {"SCIMFORM_ALLOWED_HOSTS": "scim.corp.example"}
+    label = target_label("https://scim.corp.example/scim/v2", Path("."), allowed)
+    assert label == "https://scim.corp.example/scim/v2"
+
+
+def test_a_redirect_is_an_error_and_never_followed_with_the_token() -> None:
+    with Listener() as elsewhere:
+        answer = redirect_to(f"http://localhost:{elsewhere.port}/stolen/scim/v2/Users")
+        with Listener(answer) as endpoint:
+            url = f"http://127.0.0.1:{endpoint.port}/t/scim/v2"
+            backend = open_backend(url, "env:T", Path("."), environ={"T": "the-token"})
+            with pytest.raises(TargetError, match="307, redirecting to the host localhost"):
+                try:
+                    list(backend.iter_users())
+                finally:
+                    backend.close()
+            assert b"Bearer the-token" in endpoint.received[0]  # the endpoint itself: fine
+    assert elsewhere.received == []  # the redirect's target got no request at all
+
+
+def test_a_config_pointing_elsewhere_opens_no_connection(attacker: Listener) -> None:
+    url = "https://attacker.example/x/scim/v2"
+    with pytest.raises(TargetError, match="not an AWS SCIM endpoint"):
+        open_backend(url, "env:T", Path("."), environ={"T": "the-token"})
+    assert attacker.received == []
+    # The same name, allowed by the operator, does reach the listener: the refusal above
+    # is what kept the token home.
+    allowed = {"T": "the-token", "SCIMFORM_ALLOWED_HOSTS": "attacker.example"}
+    backend = open_backend(url, "env:T", Path("."), environ=allowed)
+    with pytest.raises(ScimformError):
+        try:
+            list(backend.iter_users())
+        finally:
+            backend.close()
+    assert attacker.received  # a TLS hello: a connection was opened

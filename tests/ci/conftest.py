@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import subprocess
 import sys
 from collections.abc import Callable
@@ -58,11 +59,22 @@ _EXPRESSION = re.compile(r"^\$\{\{\s*(.+?)\s*\}\}$")
 _FAKE_GH = '''#!{python}
 """A stand-in for the gh CLI: answers GETs from files, records every call."""
 import json, os, sys
+import shutil
 args = sys.argv[1:]
 if "SCIM_TOKEN" in os.environ:
     sys.exit("fake gh: the SCIM token must not reach a gh step")
 if not os.environ.get("GH_TOKEN"):
     sys.exit("fake gh: GH_TOKEN is not set")
+if args[:2] == ["run", "download"]:
+    run, options = args[2], dict(zip(args[3::2], args[4::2]))
+    with open(os.environ["FAKE_GH_LOG"], "a", encoding="utf-8") as log:
+        log.write(json.dumps({{"method": "DOWNLOAD", "endpoint": f"runs/{{run}}",
+                              "payload": options}}) + "\\n")
+    source = os.path.join(os.environ["FAKE_GH_ARTIFACTS"], run, options["--name"])
+    if not os.path.isdir(source):
+        sys.exit(f"fake gh: no artifact {{options['--name']}} in run {{run}}")
+    shutil.copytree(source, options["--dir"], dirs_exist_ok=True)
+    sys.exit(0)
 assert args[0] == "api", args
 method, fields, payload, endpoint, rest = "GET", {{}}, None, None, iter(args[1:])
 for arg in rest:
@@ -124,13 +136,19 @@ class Actions:
     workspace: Path
     event: dict[str, Any]
     secrets: dict[str, str] = field(default_factory=dict)
+    run_id: str = "4242"
+    sha: str = COMMIT
+    artifacts: Path | None = None  # shared by the runs of one test: what uploads keep
+    python_bin: Path = Path(sys.executable).parent
+    env: dict[str, str] = field(default_factory=dict)  # more environment for every step
 
     def __post_init__(self) -> None:
         self.temp = self.root / "runner-temp"
         self.answers = self.root / "gh-answers"
+        self.artifacts = self.artifacts or self.root.parent / "artifacts"
         self.gh_log = self.root / "gh-calls.jsonl"
         self.bin = self.root / "bin"
-        for folder in (self.temp, self.answers, self.bin, self.workspace):
+        for folder in (self.temp, self.answers, self.bin, self.workspace, self.artifacts):
             folder.mkdir(parents=True, exist_ok=True)
         gh = self.bin / "gh"
         gh.write_text(_FAKE_GH.format(python=sys.executable), encoding="utf-8")
@@ -143,6 +161,15 @@ class Actions:
     def answer(self, endpoint: str, value: Any) -> None:
         """What the fake gh prints for GET `endpoint`."""
         (self.answers / endpoint.replace("/", "__")).write_text(json.dumps(value), "utf-8")
+
+    def upload(self, name: str, *files: Path) -> None:
+        """What an upload-artifact step of this run keeps, for `gh run download`."""
+        assert self.artifacts is not None
+        folder = self.artifacts / self.run_id / name
+        folder.mkdir(parents=True, exist_ok=True)
+        for path in files:
+            if path.is_file():
+                shutil.copy(path, folder / path.name)
 
     def gh_calls(self) -> list[dict[str, Any]]:
         if not self.gh_log.exists():
@@ -161,7 +188,8 @@ class Actions:
         steps and the steps in `skip` left out (the workspace and PATH stand in for them)."""
         spec = yaml.safe_load((WORKFLOWS / workflow).read_text(encoding="utf-8"))
         declared = spec[True]["workflow_call"]["inputs"]  # YAML 1.1 reads `on` as True
-        values = {name: d.get("default") for name, d in declared.items()} | (inputs or {})
+        values = {name: d.get("default") for name, d in declared.items()}
+        values |= {"scimform": f"octo/scimform@{COMMIT}"} | (inputs or {})
         context = _Context(self, values, needs or {})
         context.known = {str(s.get("id")) for s in spec["jobs"][job]["steps"]}
         self.job = job
@@ -169,7 +197,7 @@ class Actions:
         for old in self.temp.glob(f"summary-{job}-*.md"):
             old.unlink()
         condition = spec["jobs"][job].get("if")
-        if condition and not context.condition(str(condition), False):
+        if condition and not context.condition(str(condition), False, job_level=True):
             return JobRun({}, {}, "", skipped=True)
         steps: dict[str, StepRun] = {}
         failed = False
@@ -212,17 +240,17 @@ class Actions:
 
     def _environment(self, output: Path) -> dict[str, str]:
         return {
-            "PATH": f"{self.bin}:{Path(sys.executable).parent}:/usr/bin:/bin",
+            "PATH": f"{self.bin}:{self.python_bin}:/usr/bin:/bin",
             "HOME": str(self.root),
             "NO_COLOR": "1",
             "CI": "true",
             "GITHUB_ACTIONS": "true",
             "GITHUB_WORKSPACE": str(self.workspace),
             "GITHUB_REPOSITORY": REPOSITORY,
-            "GITHUB_SHA": COMMIT,
+            "GITHUB_SHA": self.sha,
             "GITHUB_ACTOR": "octocat",
             "GITHUB_SERVER_URL": "https://github.com",
-            "GITHUB_RUN_ID": "4242",
+            "GITHUB_RUN_ID": self.run_id,
             "GITHUB_EVENT_NAME": "pull_request" if "pull_request" in self.event else "push",
             "GITHUB_EVENT_PATH": str(self.event_path),
             "GITHUB_OUTPUT": str(output),
@@ -230,7 +258,8 @@ class Actions:
             "RUNNER_TEMP": str(self.temp),
             "FAKE_GH_LOG": str(self.gh_log),
             "FAKE_GH_ANSWERS": str(self.answers),
-        }
+            "FAKE_GH_ARTIFACTS": str(self.artifacts),
+        } | self.env
 
 
 class _Context:
@@ -245,20 +274,34 @@ class _Context:
 
     def resolve(self, value: Any) -> str:
         match = _EXPRESSION.match(str(value))
-        return self.lookup(match.group(1)) if match else str(value)
+        if not match:
+            return str(value)
+        # `a || b`: the first that is not empty.
+        found = [self.lookup(part.strip()) for part in match.group(1).split("||")]
+        return next((f for f in found if f), "")
 
     def lookup(self, name: str) -> str:
         parts = name.split(".")
-        event_pull = self.actions.event.get("pull_request", {})
+        event = self.actions.event
+        pull = event.get("pull_request")
+        ref = f"refs/pull/{pull['number']}/merge" if pull else event.get("ref", "")
         fixed = {
             "github.token": "ghs_fake_workflow_token",
             "github.repository": REPOSITORY,
-            "github.sha": COMMIT,
-            "github.event.pull_request.number": str(event_pull.get("number", "")),
+            "github.sha": self.actions.sha,
+            "github.ref": ref,
             "runner.temp": str(self.actions.temp),
         }
         if name in fixed:
             return fixed[name]
+        if parts[:2] == ["github", "event"]:
+            value: Any = event
+            for part in parts[2:]:
+                value = value.get(part, {}) if isinstance(value, dict) else {}
+            return "" if value == {} else _text(value)
+        if parts[0] == "steps" and parts[2] == "outcome" and parts[1] in self.known:
+            ran = self.steps.get(parts[1])
+            return "skipped" if ran is None else ("success" if ran.code == 0 else "failure")
         if parts[0] == "inputs":
             return _text(self.inputs[parts[1]])
         if parts[0] == "secrets":
@@ -270,15 +313,17 @@ class _Context:
             return self.needs[parts[1]].get(parts[3], "")
         raise KeyError(f"the test runner does not know the expression {name!r}")
 
-    def condition(self, text: str, failed: bool) -> bool:
+    def condition(self, text: str, failed: bool, job_level: bool = False) -> bool:
         text = _EXPRESSION.sub(r"\1", text.strip())
         terms = [t.strip() for t in text.split("&&")]
         if not any(t in ("always()", "!cancelled()", "failure()") for t in terms) and failed:
             return False
+        if "failure()" in terms and not failed and not job_level:
+            return False
         return all(self._term(t) for t in terms)
 
     def _term(self, term: str) -> bool:
-        if term in ("always()", "!cancelled()", "success()"):
+        if term in ("always()", "!cancelled()", "success()", "failure()"):
             return True
         match = re.fullmatch(r"(\S+) (==|!=) '([^']*)'", term)
         if match:
@@ -313,8 +358,11 @@ def actions(tmp_path: Path) -> Callable[..., Actions]:
     """`actions(event, secrets)`: a fresh runner whose workspace is `tmp_path/workspace`."""
 
     def make(
-        event: dict[str, Any], secrets: dict[str, str] | None = None, name: str = "runner"
+        event: dict[str, Any],
+        secrets: dict[str, str] | None = None,
+        name: str = "runner",
+        **options: Any,
     ) -> Actions:
-        return Actions(tmp_path / name, tmp_path / "workspace", event, secrets or {})
+        return Actions(tmp_path / name, tmp_path / "workspace", event, secrets or {}, **options)
 
     return make

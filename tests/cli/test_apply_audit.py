@@ -224,6 +224,8 @@ def test_sigterm_stops_the_apply_like_ctrl_c_and_closes_the_record(
             process.kill()
     assert process.returncode == 1, out + err
     assert "Stopping: no new requests are started" in err
+    # The progress lines count only steps that ran: never "40 of 40" after a stop.
+    assert "Applied 40 of 40" not in err
     (record,) = read_records(root / ".scimform" / "audit.jsonl")
     assert record.end is not None and record.stopped and not record.succeeded
     done = {s.id for s in record.steps if s.outcome == "done"}

@@ -4,6 +4,8 @@ import pytest
 from click.testing import CliRunner
 
 from scimform.cli import main
+from scimform.config.fmt import format_round_trip
+from scimform.synthetic import synthetic_org, write_config
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
@@ -118,3 +120,20 @@ def test_help_explains_and_gives_an_example() -> None:
     assert result.exit_code == 0
     assert "canonical order" in result.output
     assert "scimform fmt --check examples/quickstart" in result.output
+
+
+def test_a_generated_config_is_rewritten_as_the_round_trip_would(tmp_path: Path) -> None:
+    users, groups = synthetic_org(200, 20, 1000, seed=1)
+    write_config(tmp_path, users, groups, 2)
+    header = "# Written by a script.\n\n"
+    originals = {}
+    for path in sorted(tmp_path.rglob("*.yaml")):
+        originals[path] = header + path.read_text(encoding="utf-8")
+        path.write_text(originals[path], encoding="utf-8")
+    code, out, _ = run(str(tmp_path))
+    assert code == 0 and len(out.splitlines()) == len(originals) - 1  # scimform.yaml is clean
+    for path, original in originals.items():
+        expected = format_round_trip(original, path.name == "scimform.yaml")
+        assert path.read_text(encoding="utf-8") == expected
+        assert expected.startswith(header)
+    assert run("--check", str(tmp_path))[0] == 0

@@ -5,14 +5,28 @@ import pytest
 import yaml
 
 from scimform.config import fmt_quoting
-from scimform.config.fmt import format_text
+from scimform.config.fmt import format_round_trip, format_text
+from scimform.config.fmt_direct import DirectWriter
+from scimform.config.fmt_layout import RESOURCES, SETTINGS
 from scimform.errors import ConfigError
 
 
 def fmt(text: str, settings: bool = False) -> str:
+    """fmt's result, checked: idempotent, and the same by the direct path (where it can
+    vouch for the file) as by the round trip."""
     out = format_text(text, settings, "t.yaml")
     assert format_text(out, settings, "t.yaml") == out, "fmt is not idempotent"
+    for text_in in (text, out):
+        assert_same_both_ways(text_in, settings)
     return out
+
+
+def assert_same_both_ways(text: str, settings: bool) -> str | None:
+    """The direct path's result, if any, equals the round trip's byte for byte."""
+    direct = DirectWriter().format(text.removeprefix("\ufeff"), SETTINGS if settings else RESOURCES)
+    if direct is not None:
+        assert direct == format_round_trip(text, settings, "t.yaml"), text
+    return direct
 
 
 def load(text: str) -> Any:

@@ -23,7 +23,8 @@ def no_changes() -> Plan:
 def test_an_empty_plan_says_no_changes_and_what_was_left_alone() -> None:
     assert render_text(no_changes()) == (
         "No changes. The live store matches the configuration.\n"
-        "2 live users are not in the config and were left alone (ownership.prune is off).\n"
+        "2 live users are not in the config and were left alone (ownership.prune is off): "
+        'user "other@x", user "stray@x".\n'
         "1 live group matches ownership.ignore and was left alone.\n"
     )
     assert render_summary(no_changes()) == render_text(no_changes())

@@ -245,12 +245,15 @@ def test_rename_to_a_taken_name_is_a_conflict(
     assert scim.patch(f"/Groups/{group['id']}", json=body).status_code == 409
 
 
-def test_put_on_a_group_is_refused(
+def test_put_on_a_group_is_a_validation_error_as_aws_documents(
     scim: httpx.Client, group_doc: Callable[..., Doc], make_group: Callable[..., Doc]
 ) -> None:
+    # PatchGroup's Errors table: ValidationException (400) "also occurs if the operation is
+    # unsupported"; AWS has no PutGroup.
     group = make_group()
     response = scim.put(f"/Groups/{group['id']}", json=group_doc("renamed"))
-    assert response.status_code == 501 and "PUT" in response.json()["detail"]
+    assert response.status_code == 400 and response.json()["status"] == "400"
+    assert "PUT" in response.json()["detail"]
     assert scim.get(f"/Groups/{group['id']}").json()["displayName"] == "platform-admins"
 
 

@@ -78,9 +78,12 @@ def test_bodies_over_one_mebibyte_get_413(scim: httpx.Client, user_doc: Callable
         ("POST", "/Groups/.search"),
     ],
 )
-def test_endpoints_aws_does_not_have_are_501(scim: httpx.Client, method: str, path: str) -> None:
+def test_endpoints_aws_does_not_support_are_400(scim: httpx.Client, method: str, path: str) -> None:
+    # AWS lists /Bulk, /Me and /Search as unsupported, and every Errors table answers an
+    # unsupported operation with ValidationException (400), not 501.
     response = scim.request(method, path, json={"schemas": []})
-    assert response.status_code == 501 and response.json()["status"] == "501"
+    assert response.status_code == 400 and response.json()["status"] == "400"
+    assert "not supported" in response.json()["detail"]
 
 
 @pytest.mark.parametrize("path", ["/Nope", "/Users/a/b", "/Users/"])
@@ -96,12 +99,15 @@ def test_paths_outside_the_scim_base_are_404(scim_server: Any) -> None:
             assert response.status_code == 404, path
 
 
-def test_wrong_methods_are_405(scim: httpx.Client, make_user: Callable[..., Doc]) -> None:
-    assert scim.delete("/Users").status_code == 405
-    assert scim.post(f"/Users/{make_user()['id']}", json={}).status_code == 405
+def test_wrong_methods_are_unsupported_operations(
+    scim: httpx.Client, make_user: Callable[..., Doc]
+) -> None:
+    # 400 as AWS documents for an unsupported operation; Allow still says what would do.
+    assert scim.delete("/Users").status_code == 400
+    assert scim.post(f"/Users/{make_user()['id']}", json={}).status_code == 400
     for path in ("/ServiceProviderConfig", "/Schemas", "/ResourceTypes"):
         response = scim.post(path, json={})
-        assert response.status_code == 405 and response.headers["allow"] == "GET"
+        assert response.status_code == 400 and response.headers["allow"] == "GET"
 
 
 def test_bodies_that_are_not_json_objects_are_400(scim: httpx.Client) -> None:

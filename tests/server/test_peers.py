@@ -27,6 +27,15 @@ AWS_DIFFERS = {
     ("search_with_attributes", "User", None): "AWS has no /.search endpoint",
     ("search_with_attributes", "Group", None): "AWS has no /.search endpoint",
     ("object_replacement", "Group", None): "AWS does not support PUT on groups",
+    ("service_provider_config_endpoint_methods", None, None): (
+        "AWS answers an unsupported operation with ValidationException (400), not 405"
+    ),
+    ("resource_types_endpoint_methods", None, None): (
+        "AWS answers an unsupported operation with ValidationException (400), not 405"
+    ),
+    ("schemas_endpoint_methods", None, None): (
+        "AWS answers an unsupported operation with ValidationException (400), not 405"
+    ),
     ("check_add_attribute", "Group", "members"): (
         "AWS never returns members on a group read; the check reads them back"
     ),

@@ -205,3 +205,22 @@ def test_a_bad_tenant_id_is_a_clear_error(tmp_path: Path) -> None:
     )
     assert result.exit_code == 1 and "tenant id 'no spaces!' is not valid" in result.output
     assert "Traceback" not in result.output
+
+
+def test_the_access_log_keeps_query_strings_but_never_a_token(
+    tmp_path: Path, serve_cli: ServeCli
+) -> None:
+    db = tmp_path / "store.db"
+    token = _enabled_store(db)
+    with serve_cli("--db", str(db)) as (process, endpoint, _):
+        headers = {"Authorization": f"Bearer {token}"}
+        with httpx.Client(base_url=endpoint, headers=headers) as client:
+            listed = client.get("/Users", params={"filter": 'userName eq "alice"', "cursor": ""})
+            # RFC 6750 lets a client send its token in the query; the log must not keep it.
+            sent = client.get("/Groups", params={"count": "5", "access_token": token})
+            assert (listed.status_code, sent.status_code) == (200, 200)
+        process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=15)
+    assert '/scim/v2/Users?filter=userName+eq+%22alice%22&cursor=" 200' in stderr
+    assert '/scim/v2/Groups?count=5&access_token=***" 200' in stderr
+    assert token not in stderr and token[:40] not in stderr

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 from scimform.diagnostics import Severity
 from scimform.model import ExpectedToken, TokenPolicy
 from scimform.store import TokenInfo
-from scimform.tokens.policy import TokenAction, TokenState, check_tokens
+from scimform.tokens.policy import TokenState, check_tokens
 
 TODAY = date(2026, 6, 1)
 POLICY = TokenPolicy(warn_before_expiry=timedelta(days=60), rotate_before_expiry=timedelta(days=30))
@@ -103,10 +103,7 @@ def test_live_tokens_not_declared_are_to_delete_and_declared_missing_ones_are_er
     report = check_tokens(
         declared, POLICY, [live("kept", kept.expires), live("stray", TODAY)], TODAY
     )
-    assert [(c.action, c.token_id) for c in report.changes] == [
-        (TokenAction.MISSING, "gone"),
-        (TokenAction.DELETE, "stray"),
-    ]
+    assert (report.missing, [t.id for t in report.undeclared]) == (("gone",), ["stray"])
     assert codes(report) == ["tokens.missing", "tokens.undeclared"]
     assert report.has_errors
     assert report.live_checked
@@ -115,7 +112,7 @@ def test_live_tokens_not_declared_are_to_delete_and_declared_missing_ones_are_er
 def test_matching_live_tokens_give_no_changes() -> None:
     declared = [token("a", 200)]
     report = check_tokens(declared, POLICY, [live("a", declared[0].expires)], TODAY)
-    assert report.changes == ()
+    assert report.matches_live and not report.undeclared
     assert report.findings == ()
 
 
@@ -127,11 +124,11 @@ def test_a_differing_expiry_is_a_warning() -> None:
 
 def test_nothing_declared_means_nothing_is_deleted() -> None:
     report = check_tokens([], POLICY, [live("in-use", TODAY + timedelta(days=100))], TODAY)
-    assert report.changes == ()
+    assert report.matches_live and not report.undeclared
     assert report.findings == ()
 
 
 def test_without_a_live_list_no_differences_are_reported() -> None:
     report = check_tokens([token("a", 200)], POLICY, None, TODAY)
-    assert report.changes == ()
+    assert report.matches_live and not report.undeclared
     assert not report.live_checked

@@ -21,7 +21,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from scimform.audit.records import GENESIS, Begin, End, Entry, Step, TokenRecord, Tokens
 from scimform.audit.trail import line_hash
-from scimform.errors import AuditError
+from scimform.errors import AuditError, first_problem
 
 _ENTRY: TypeAdapter[Begin | Step | Tokens | End] = TypeAdapter(Entry)
 
@@ -117,11 +117,9 @@ def _read_line(
     try:
         entry = _ENTRY.validate_json(line)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"]) or "the line"
         raise AuditError(
-            f"{path}:{number}: not an audit entry ({where}: {first['msg']}); the log is "
-            "append-only, so this line was cut off by a crash or edited"
+            f"{path}:{number}: not an audit entry ({first_problem(exc, 'the line')}); the log "
+            "is append-only, so this line was cut off by a crash or edited"
         ) from None
     if entry.prev != log.head:
         log.breaks.append(

@@ -19,6 +19,7 @@ from typing import Any
 
 import httpx
 
+from scimform.backends.excerpt import status_line
 from scimform.backends.sender import NoResponse, Sender, detail_of, document, take_document
 from scimform.errors import ChangeFailed, LiveReadError
 from scimform.wire import PATCH_SCHEMA
@@ -206,7 +207,7 @@ def _explain(response: httpx.Response) -> str:
     status = response.status_code
     if status == 401:
         return f"401: {UNAUTHORIZED}; check target.token in scimform.yaml"
-    return f"{status} {detail_of(response)}"
+    return status_line(status, detail_of(response))
 
 
 def _resources(body: dict[str, Any], path: str) -> list[dict[str, Any]]:

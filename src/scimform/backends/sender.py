@@ -19,12 +19,11 @@ from typing import Any
 import httpx
 import orjson
 
-from scimform.backends import retry
+from scimform.backends import excerpt, retry
 from scimform.backends.local import DOCUMENT
 from scimform.errors import ScimformError
 
 SCIM_JSON = "application/scim+json"
-_DETAIL_CHARS = 300
 
 
 class NoResponse(ScimformError):
@@ -153,9 +152,10 @@ def take_document(response: httpx.Response) -> Any:
 
 
 def detail_of(response: httpx.Response) -> str:
-    """What the store said about a failed request: AWS's `detail`, else a short excerpt."""
-    body = document(response)
-    if isinstance(body, dict) and isinstance(body.get("detail"), str):
-        return str(body["detail"])[:_DETAIL_CHARS]
-    text = "" if DOCUMENT in response.extensions else response.text.strip()
-    return text[:_DETAIL_CHARS] if text else response.reason_phrase
+    """What the store said about a failed request, on one line of at most 200 characters:
+    AWS's `detail` (or another JSON error's message), else the first meaningful text of
+    the body (an HTML error page by its title), else the reason phrase."""
+    said = excerpt.json_said(document(response))
+    if said is None and DOCUMENT not in response.extensions:
+        said = excerpt.text_said(response.text, response.headers.get("content-type", ""))
+    return excerpt.one_line(said or "") or response.reason_phrase

@@ -1,14 +1,15 @@
 """From the config's `target:` to a backend: `local:PATH` or a SCIM endpoint URL.
 
 `local:PATH` opens (or creates) the embedded store at PATH, relative to the config
-directory, and talks to it in process. `https://...` is AWS (or any SCIM endpoint) and
+directory, and talks to it in process. `https://...` is AWS (or another SCIM endpoint) and
 needs a token; `http://` is allowed only for loopback hosts, where `scimform serve` runs,
-because a token must never cross a network in clear text.
+because a token must never cross a network in clear text. Where a token may go at all is
+scimform.destination's rule (AWS, loopback, or hosts the operator allowed in `environ`),
+checked before any connection is opened; redirects are never followed with the token.
 """
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -17,6 +18,7 @@ import httpx
 from scimform.backends.auth import BearerToken, resolve_token
 from scimform.backends.local import BASE_URL, LocalTransport
 from scimform.backends.scim import ScimBackend
+from scimform.destination import BadDestination, allowed_hosts, checked_endpoint, safe_label
 from scimform.errors import TargetError
 from scimform.store import Store
 
@@ -38,15 +40,51 @@ def open_backend(
     token is read from `environ` or its file and sent only as an httpx.Auth."""
     if target_url.startswith(LOCAL):
         return _local(local_path(target_url, config_root), rate_limit)
-    url = endpoint(target_url)
+    url = endpoint(target_url, environ)
     if token_ref is None:
         raise TargetError(
-            f"the target {target_label(target_url, config_root)} needs a SCIM token: set "
-            "target.token in scimform.yaml to env:NAME or file:PATH"
+            f"the target {target_label(target_url, config_root, environ)} needs a SCIM token: "
+            "set target.token in scimform.yaml to env:NAME or file:PATH"
         )
     auth = BearerToken(resolve_token(token_ref, config_root, environ))
-    client = httpx.Client(base_url=url, auth=auth, timeout=TIMEOUT, limits=LIMITS)
-    return ScimBackend(client, rate_limit=rate_limit)
+    return ScimBackend(token_client(url, auth, limits=LIMITS), rate_limit=rate_limit)
+
+
+def token_client(
+    url: httpx.URL,
+    auth: httpx.Auth,
+    *,
+    limits: httpx.Limits | None = None,
+    transport: httpx.BaseTransport | None = None,
+) -> httpx.Client:
+    """An httpx client that sends a secret (`auth`) to `url` only: it never follows a
+    redirect, and a 3xx answer is a TargetError naming where it pointed."""
+    return httpx.Client(
+        base_url=url,
+        auth=auth,
+        timeout=TIMEOUT,
+        limits=limits or httpx.Limits(),
+        transport=transport,
+        follow_redirects=False,
+        event_hooks={"response": [refuse_redirect]},
+    )
+
+
+def refuse_redirect(response: httpx.Response) -> None:
+    """A response hook: a redirect is an error, never followed (it would carry the token)."""
+    if not response.is_redirect:
+        return
+    response.close()
+    try:
+        host = httpx.URL(response.headers["Location"]).host
+    except (httpx.InvalidURL, UnicodeError, ValueError):
+        host = ""
+    where = f"to the host {host}" if host else "elsewhere"
+    raise TargetError(
+        f"the SCIM endpoint answered {response.status_code}, redirecting {where}; scimform "
+        "never follows a redirect with the token, so nothing was sent there. Set target.url "
+        "to the endpoint itself"
+    )
 
 
 def local_path(target_url: str, config_root: Path) -> Path:
@@ -58,16 +96,15 @@ def local_path(target_url: str, config_root: Path) -> Path:
     return path if path.is_absolute() else config_root / path
 
 
-def target_label(target_url: str, config_root: Path) -> str:
+def target_label(
+    target_url: str, config_root: Path, environ: Mapping[str, str] | None = None
+) -> str:
     """The target as it may be shown: the store path for `local:`, else the URL without
-    user info, query or fragment. Never a token."""
+    user info, query or fragment when its host is AWS, loopback or allowed in `environ`;
+    nothing of a host that is not (it may be a pasted token). Never a token."""
     if target_url.startswith(LOCAL):
         return f"embedded store {local_path(target_url, config_root)}"
-    try:
-        url = httpx.URL(target_url)
-    except httpx.InvalidURL:
-        return "an invalid URL"
-    return str(url.copy_with(userinfo=b"", query=None, fragment=None))
+    return safe_label(target_url, allowed_hosts(environ or {}))
 
 
 def _local(path: Path, rate_limit: float | None) -> ScimBackend:
@@ -83,35 +120,17 @@ def _local(path: Path, rate_limit: float | None) -> ScimBackend:
     return ScimBackend(client, rate_limit=rate_limit)
 
 
-def endpoint(target_url: str) -> httpx.URL:
-    """A SCIM endpoint URL: https://, or http:// to this machine only, so that no token
-    or key crosses a network in clear text; never with credentials or a query in it."""
+def endpoint(target_url: str, environ: Mapping[str, str] | None = None) -> httpx.URL:
+    """A SCIM endpoint URL a token may be sent to: https://, or http:// to this machine
+    only; never with credentials or a query in it; its host AWS's, loopback, or one the
+    operator allowed (SCIMFORM_ALLOWED_HOSTS in `environ`). TargetError otherwise, before
+    any connection is opened."""
     try:
-        url = httpx.URL(target_url)
-    except httpx.InvalidURL:
-        url = None
-    if url is None or url.scheme not in ("https", "http") or not url.host:
-        raise TargetError(
-            "target.url in scimform.yaml must be local:PATH or an https:// SCIM endpoint "
-            "(http:// only on this machine)"
-        )
-    if url.userinfo or url.query:
-        raise TargetError(
-            "target.url in scimform.yaml must not carry credentials or a query; the token "
-            "belongs in target.token as env:NAME or file:PATH"
-        )
-    if url.scheme == "http" and not _loopback(url.host):
-        raise TargetError(
-            f"target.url uses http:// for {url.host}, which is not this machine; the token "
-            "would cross the network in clear text, so use https://"
-        )
+        checked = checked_endpoint(target_url, allowed_hosts(environ or {}))
+        url = httpx.URL(target_url.strip())
+    except BadDestination as exc:
+        raise TargetError(str(exc)) from None
+    except (httpx.InvalidURL, UnicodeError, ValueError):
+        raise TargetError("target.url in scimform.yaml is not a valid URL") from None
+    del checked  # the checks are what matters; httpx's URL is what is sent to
     return url.copy_with(path=url.path.rstrip("/") or "/")
-
-
-def _loopback(host: str) -> bool:
-    if host.casefold() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False

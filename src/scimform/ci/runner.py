@@ -150,7 +150,7 @@ def append_summary(path: Path, markdown: str) -> None:
     _append(path, markdown if markdown.endswith("\n") else markdown + "\n")
 
 
-def write_payload(path: Path, payload: Mapping[str, str]) -> None:
+def write_payload(path: Path, payload: Mapping[str, Any]) -> None:
     """Write a GitHub API request body for `gh api --input`."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)

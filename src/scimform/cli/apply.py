@@ -26,6 +26,7 @@ from scimform.api import ApplyOutcome, Session
 from scimform.audit import DEFAULT_AUDIT_LOG, PullRequest, actor_of
 from scimform.cli import apply_audit, options, token_state
 from scimform.cli.apply_report import echo_result, progress_for
+from scimform.cli.destination import ALLOW_HOST_OPTION
 from scimform.cli.plan import load_valid, open_session, read_plan, use_colour
 from scimform.engine.order import apply_order
 from scimform.engine.plan import Plan
@@ -36,6 +37,7 @@ from scimform.errors import (
     ScimformError,
     TokenRefused,
     UnsafePlanError,
+    first_problem,
 )
 from scimform.render.text import render_text
 from scimform.tokens.sinks import Sink, parse_sink
@@ -59,6 +61,7 @@ _CONTEXT_VARIABLES = ("GITHUB_REPOSITORY", "GITHUB_RUN_ID", "GITHUB_SHA", "GITHU
     "saved plan is applied without asking, as it was reviewed.",
 )
 @options.ADMIN_KEY
+@ALLOW_HOST_OPTION
 @click.option(
     "--token-sink",
     "sink_spec",
@@ -145,10 +148,8 @@ def read_pull_requests(path: Path) -> tuple[PullRequest, ...]:
     except OSError as exc:
         raise ScimformError(f"cannot read {path}: {exc.strerror or exc}") from None
     except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"]) or "the file"
         raise ScimformError(
-            f"{path} is not a list of pull requests ({where}: {first['msg']}); see "
+            f"{path} is not a list of pull requests ({first_problem(exc)}); see "
             "`scimform apply --help`"
         ) from None
 

@@ -48,7 +48,10 @@ class PlainProgress:
         return ApplyHooks(finished=self.finished)
 
     def finished(self, result: StepResult) -> None:
-        """Count a step that ended, and say so when a line is due."""
+        """Count a step that ended, and say so when a line is due. Steps an interrupted
+        apply never started are not counted: they were not applied."""
+        if result.outcome is Outcome.NOT_STARTED:
+            return
         self.ended += 1
         self.failed += result.outcome is Outcome.FAILED
         now = self._clock()
@@ -85,7 +88,9 @@ class BarProgress:
         return ApplyHooks(finished=self.finished)
 
     def finished(self, result: StepResult) -> None:
-        """Advance the bar by one ended step."""
+        """Advance the bar by one ended step (not for a step that never started)."""
+        if result.outcome is Outcome.NOT_STARTED:
+            return
         self._failed += result.outcome is Outcome.FAILED
         failed = f"[red]{self._failed} failed" if self._failed else ""
         self._progress.update(self._task, advance=1, failed=failed)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
 
 from scimform.config.fmt import FormattedFile, format_config
 from scimform.diagnostics import Diagnostic
+from scimform.errors import CheckFailed
 
 
 @click.command("fmt", short_help="Rewrite config files in the canonical layout.")
@@ -48,7 +48,7 @@ def command(path: Path, check: bool) -> None:
             click.echo(f"reformatted {result.path}")
     click.echo(_summary(results, changed, problems, check), err=True)
     if problems or (check and changed):
-        sys.exit(1)
+        raise CheckFailed("fmt found files to fix")
 
 
 def _write(result: FormattedFile) -> None:

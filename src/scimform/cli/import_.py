@@ -15,6 +15,7 @@ from pathlib import Path
 import click
 
 from scimform.backends.target import LOCAL, local_path, open_backend, target_label
+from scimform.cli.destination import ALLOW_HOST_OPTION, allowing_environ
 from scimform.config.export import export_config
 from scimform.config.loader import load_config
 from scimform.config.schema import IgnoreSpec
@@ -42,6 +43,7 @@ DEFAULT_TARGET = "local:.scimform/store.db"
 )
 @click.option("--token", help="Where the SCIM token is: env:NAME or file:PATH (never the token).")
 @click.option("--force", is_flag=True, help="Write into a directory that is not empty.")
+@ALLOW_HOST_OPTION
 def command(out: Path, target: str, token: str | None, force: bool) -> None:
     """Read the live store and write a config that declares it.
 
@@ -56,7 +58,8 @@ def command(out: Path, target: str, token: str | None, force: bool) -> None:
     cwd = Path.cwd()
     if target.startswith(LOCAL) and not local_path(target, cwd).exists():
         raise TargetError(f"there is no {target_label(target, cwd)} to import from")
-    backend = open_backend(target, token, cwd, environ=os.environ)
+    environ = allowing_environ()
+    backend = open_backend(target, token, cwd, environ=environ)
     try:
         groups = tuple(Group(d["displayName"], d.get("externalId")) for d in backend.iter_groups())
         ignore = IgnoreSpec()
@@ -68,7 +71,7 @@ def command(out: Path, target: str, token: str | None, force: bool) -> None:
         live,
         _relative_target(target, cwd, out),
         _relative_token(token, cwd, out),
-        source=target_label(target, cwd),
+        source=target_label(target, cwd, environ),
         ignore=ignore,
     )
     _write_files(out, exported.files)

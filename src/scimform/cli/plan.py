@@ -19,6 +19,7 @@ import click
 from scimform.api import Session
 from scimform.backends import target_label
 from scimform.cli import options, token_state
+from scimform.cli.destination import ALLOW_HOST_OPTION, allowing_environ
 from scimform.cli.validate import text_report
 from scimform.config.loader import LoadedConfig, load_config
 from scimform.diagnostics import Severity
@@ -53,6 +54,7 @@ EXIT_CHANGES = 2
 @options.PARALLELISM
 @options.RATE_LIMIT
 @options.ADMIN_KEY
+@ALLOW_HOST_OPTION
 def command(
     directory: Path,
     output: str,
@@ -108,13 +110,14 @@ def open_session(
     parallelism: int,
     admin_key_file: Path | None,
 ) -> Session:
-    """A session against the config's target, the environment passed in, after saying
-    where it reads from."""
-    label = target_label(loaded.settings.target.url, loaded.root)
+    """A session against the config's target, the environment (with the hosts --allow-host
+    names) passed in, after saying where it reads from."""
+    environ = allowing_environ()
+    label = target_label(loaded.settings.target.url, loaded.root, environ)
     click.echo(f"Reading the live state from {label} ...", err=True)
     return Session(
         loaded,
-        environ=os.environ,
+        environ=environ,
         rate_limit=rate_limit,
         parallelism=parallelism,
         admin_key_file=admin_key_file,

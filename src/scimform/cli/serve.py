@@ -15,6 +15,9 @@ from scimform.store import Store
 DEFAULT_DB = ".scimform/store.db"
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8080
+# How long a write waits for another process's write lock before answering 503: well under
+# a client's read timeout (scimform's is 30 s), so that the client hears "busy" and retries.
+BUSY_SECONDS = 10.0
 _LOOPBACK = {"127.0.0.1", "::1", "localhost"}
 
 
@@ -142,11 +145,12 @@ def command(
     logging.basicConfig(
         level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    with Store.open(db) as store:
+    with Store.open(db, busy_seconds=BUSY_SECONDS) as store:
         app = ScimApp(store, knobs=knobs, admin_key=key, tenant=tenant)
         try:
             sock = bind_socket(host, port)
         except OSError as exc:
+            app.close()
             raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror}") from None
         _announce(app, db, base_url(sock), host)
         try:
@@ -155,6 +159,7 @@ def command(
             pass
         finally:
             sock.close()
+            app.close()
 
 
 def _announce(app: ScimApp, db: Path, url: str, host: str) -> None:

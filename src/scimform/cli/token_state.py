@@ -3,10 +3,9 @@ scimform.tokens.state's)."""
 
 from __future__ import annotations
 
-import os
-
 import click
 
+from scimform.cli.destination import allowing_environ
 from scimform.config.loader import LoadedConfig
 from scimform.engine.token_plan import TokenPlan
 from scimform.render import token_words
@@ -16,7 +15,7 @@ from scimform.tokens.state import still_refused
 def check_client_switched(loaded: LoadedConfig, sink_label: str) -> None:
     """After a rotation, warn when target.token still gives the old token, now deleted:
     the sink was not where this config reads its token, and the next plan would fail."""
-    if still_refused(loaded, os.environ):
+    if still_refused(loaded, allowing_environ()):
         warn_not_switched(loaded.settings.target.token, sink_label)
 
 

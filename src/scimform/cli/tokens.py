@@ -6,7 +6,6 @@ No secret is ever printed: a new token goes only to its sink.
 
 from __future__ import annotations
 
-import os
 from datetime import date, datetime
 from pathlib import Path
 
@@ -15,6 +14,7 @@ import click
 from scimform.backends import target_label
 from scimform.backends.auth import resolve_token
 from scimform.cli import token_state
+from scimform.cli.destination import ALLOW_HOST_OPTION, allowing_environ
 from scimform.cli.validate import text_report
 from scimform.config.loader import LoadedConfig, load_config
 from scimform.config.token_record import open_tokens_file, record_token
@@ -49,6 +49,7 @@ def command() -> None:
 @command.command("status")
 @_DIRECTORY
 @_ADMIN_KEY
+@ALLOW_HOST_OPTION
 def status(directory: Path, admin_key_file: Path | None) -> None:
     """Check the declared tokens in DIRECTORY against the calendar and the target.
 
@@ -82,6 +83,7 @@ def status(directory: Path, admin_key_file: Path | None) -> None:
     help="Where the new token goes: file:PATH (mode 0600) or 'command:CMD' (on stdin).",
 )
 @_ADMIN_KEY
+@ALLOW_HOST_OPTION
 @click.option(
     "--token",
     "token_id",
@@ -172,11 +174,12 @@ def _load(directory: Path) -> LoadedConfig:
 
 
 def _token_api(url: str, directory: Path, admin_key_file: Path | None) -> TokenApi:
-    api = open_token_api(url, directory, admin_key_file)
+    environ = allowing_environ()
+    api = open_token_api(url, directory, admin_key_file, environ)
     if api is None:
         raise TargetError(
-            f"{url} has no token API that scimform knows: for a scimform serve, pass "
-            "--admin-key-file with the key file serve was started with"
+            f"{target_label(url, directory, environ)} has no token API that scimform knows: "
+            "for a scimform serve, pass --admin-key-file with the key file serve was started with"
         )
     return api
 
@@ -188,7 +191,7 @@ def _live(
     if kind is TargetKind.AWS:
         return None, ["AWS has no token API: live tokens are compared in the console only"]
     try:
-        api = open_token_api(url, directory, admin_key_file)
+        api = open_token_api(url, directory, admin_key_file, allowing_environ())
     except TargetError as exc:
         if kind is TargetKind.LOCAL:
             return None, [str(exc)]
@@ -207,12 +210,14 @@ def _check_token_in_use(loaded: LoadedConfig) -> list[str]:
     if target_kind(target.url) is TargetKind.LOCAL or target.token is None:
         return []
     try:
-        token = resolve_token(target.token, loaded.root, os.environ)
+        environ = allowing_environ()
+        token = resolve_token(target.token, loaded.root, environ)
     except TargetError as exc:
         return [f"the token in use was not checked: {exc}"]
     try:
-        with scim_client(target.url, token) as client:
-            auth.verify_token_in_use(client, target_label(target.url, loaded.root), target.token)
+        with scim_client(target.url, token, environ) as client:
+            label = target_label(target.url, loaded.root, environ)
+            auth.verify_token_in_use(client, label, target.token)
     except TokenRefused as exc:
         return [str(exc)]
     return [f"the token in use ({target.token}) is accepted by the target"]
@@ -262,7 +267,7 @@ def _status_lines(report: TokenReport, notes: list[str]) -> list[str]:
         word, colour = _MARKS.get(finding.severity, ("info", "blue"))
         label = click.style(word, fg=colour, bold=True)
         lines.append(f"{label}[{finding.code}]: {finding.message}")
-    if report.live_checked and report.statuses and not report.changes:
+    if report.live_checked and report.statuses and report.matches_live:
         lines.append("the target's tokens are the declared ones")
     return lines + [f"note: {n}" for n in notes]
 

@@ -17,8 +17,10 @@ from typing import Any
 
 import click
 
+from scimform.cli.destination import ALLOW_HOST_OPTION, allowing_environ
 from scimform.config.loader import LoadedConfig, load_config
 from scimform.config.schema import SETTINGS_FILE
+from scimform.destination import allowed_hosts
 from scimform.diagnostics import Diagnostic, Severity
 
 JSON_VERSION = 1
@@ -39,6 +41,7 @@ _GITHUB = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: 
     help="text for people, json for tools, github for annotations in GitHub Actions.",
 )
 @click.option("--strict", is_flag=True, help="Fail on warnings too, not only on errors.")
+@ALLOW_HOST_OPTION
 def command(directory: Path, output: str, strict: bool) -> None:
     """Check the config in DIRECTORY (default: the current directory).
 
@@ -46,10 +49,13 @@ def command(directory: Path, output: str, strict: bool) -> None:
     group and token against AWS IAM Identity Center's rules, and reports all problems at
     once, each with file:line:column, a code and a hint. Nothing is sent anywhere.
 
+    target.url must be local:PATH, an AWS SCIM endpoint, http(s) to this machine, or a host
+    allowed with --allow-host / SCIMFORM_ALLOWED_HOSTS (as for plan and apply).
+
     Exit status: 0 when the config is valid (warnings allowed), 1 when it has errors (or
     warnings, with --strict).
     """
-    loaded = load_config(directory)
+    loaded = load_config(directory, allowed_hosts=allowed_hosts(allowing_environ()))
     render = {"text": text_report, "json": json_report, "github": github_report}[output]
     click.echo(render(loaded), nl=False, color=None)
     failing = loaded.diagnostics.count(Severity.ERROR)

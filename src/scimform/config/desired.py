@@ -148,6 +148,7 @@ def _group(group: DeclaredGroup, members: set[str]) -> Group:
         external_id=spec.external_id,
         members=frozenset(members),
         previously=tuple(spec.previously),
+        sensitive=spec.sensitive,
     )
 
 

@@ -6,6 +6,10 @@ YAML would read them as something else ("01234", "yes", "2026-01-01", "{upn}"), 
 case they are double-quoted. The config is read by a YAML 1.1 loader (true for `yes`,
 octal for `01234`), so quoting is decided under both YAML 1.1 and 1.2, and every result is
 loaded again and compared with the input: a file whose meaning would change is refused.
+
+Two paths give the same bytes: `fmt_direct` writes a file straight from PyYAML's C parser
+where it can vouch for the result (no comments past a header, nothing unusual), which is
+what keeps a 100,000-user config fast; everything else takes ruamel's round trip here.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ from ruamel.yaml.scalarstring import (
 )
 
 from scimform.config.fmt_comments import reorder_map, sort_names, tidy_end_of_line
+from scimform.config.fmt_direct import DirectWriter
 from scimform.config.fmt_layout import RESOURCES, SETTINGS, Shape
 from scimform.config.fmt_quoting import needs_quotes, plain_meaning
 from scimform.config.schema import SETTINGS_FILE
@@ -74,10 +79,11 @@ def format_config(root: Path) -> list[FormattedFile]:
     named scimform.yaml is laid out as settings, so that a directory of several configs
     (such as examples/) formats as each would alone."""
     paths = [root] if root.is_file() else config_files(root)
-    return [format_file(p, settings=p.name == SETTINGS_FILE) for p in paths]
+    writer = DirectWriter(needs_quotes)
+    return [format_file(p, settings=p.name == SETTINGS_FILE, writer=writer) for p in paths]
 
 
-def format_file(path: Path, *, settings: bool) -> FormattedFile:
+def format_file(path: Path, *, settings: bool, writer: DirectWriter | None = None) -> FormattedFile:
     """Format one file; a file that cannot be read or parsed comes back with its problem."""
     try:  # the checks validate makes, with its diagnostics (the bad byte's line, ...)
         text = read_text(path, str(path))
@@ -88,19 +94,33 @@ def format_file(path: Path, *, settings: bool) -> FormattedFile:
     except OSError as exc:  # the file went away between the two reads
         return FormattedFile(path, None, None, _unreadable(path, str(exc.strerror)))
     try:
-        return FormattedFile(path, original, format_text(original, settings, str(path)))
+        formatted = format_text(original, settings, str(path), writer)
+        return FormattedFile(path, original, formatted)
     except ConfigError as exc:
         return FormattedFile(path, original, None, next(iter(exc.diagnostics)))
 
 
-def format_text(text: str, settings: bool = False, file: str = "<text>") -> str:
+def format_text(
+    text: str,
+    settings: bool = False,
+    file: str = "<text>",
+    writer: DirectWriter | None = None,
+) -> str:
     """The canonical form of one file's text. Raises ConfigError (one diagnostic, with
-    file:line:column) when the text does not parse or cannot be formatted safely."""
+    file:line:column) when the text does not parse or cannot be formatted safely.
+    Written directly where `fmt_direct` can vouch for the result, else by the round trip."""
+    writer = writer or DirectWriter(needs_quotes)
+    direct = writer.format(text.removeprefix("\ufeff"), _shape(settings))
+    return direct if direct is not None else format_round_trip(text, settings, file)
+
+
+def format_round_trip(text: str, settings: bool = False, file: str = "<text>") -> str:
+    """`format_text` through ruamel's round trip alone, which keeps comments."""
     data = _load(text.removeprefix("\ufeff"), file)
     if not isinstance(data, CommentedMap | CommentedSeq):
         return text  # empty, only comments, or one scalar: nothing to lay out
     sorted_paths: list[KeyPath] = []
-    shape = (SETTINGS if settings else RESOURCES) if isinstance(data, CommentedMap) else None
+    shape = _shape(settings) if isinstance(data, CommentedMap) else None
     data = _arrange(data, shape, (), sorted_paths)
     out = io.StringIO()
     round_trip_yaml().dump(data, out)
@@ -119,6 +139,10 @@ def round_trip_yaml() -> YAML:
     rt.indent(mapping=2, sequence=4, offset=2)
     rt.width = 4096  # never fold long values over lines
     return rt
+
+
+def _shape(settings: bool) -> Shape:
+    return SETTINGS if settings else RESOURCES
 
 
 def _load(text: str, file: str) -> Any:

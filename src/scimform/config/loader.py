@@ -24,6 +24,7 @@ from scimform.config.rules import check
 from scimform.config.schema import SETTINGS_FILE, SettingsFile
 from scimform.config.shape import Mapper, read_resource, read_settings
 from scimform.config.source_users import read_sources
+from scimform.config.target_rules import check_target
 from scimform.config.yamlio import YamlDocument, YamlReadError, load_yaml
 from scimform.diagnostics import Diagnostic, Diagnostics, Location, Severity
 from scimform.errors import ConfigError
@@ -49,30 +50,34 @@ class LoadedConfig:
         return self.desired
 
 
-def load_config(root: Path, read: ReadYaml = load_yaml) -> LoadedConfig:
+def load_config(
+    root: Path, read: ReadYaml = load_yaml, *, allowed_hosts: Iterable[str] | None = None
+) -> LoadedConfig:
     """Read the config directory `root`. Never raises for a user mistake: every problem is
     a diagnostic with file:line:column, a stable code, the rule in plain words and a hint.
     `read` parses one file (history passes a reader that keeps the files it parsed, so
-    that a file a commit left alone is not parsed again)."""
+    that a file a commit left alone is not parsed again). `allowed_hosts` (the operator's,
+    see scimform.destination) also checks target.url's host; None checks only its form."""
     # Loading makes millions of small objects and no reference cycles; the cyclic
     # collector would scan the growing heap again and again (half the time at 100,000
     # users), so it is paused for the load and restored after.
     paused = gc.isenabled()
     gc.disable()
     try:
-        return _load_config(root, read)
+        return _load_config(root, read, allowed_hosts)
     finally:
         if paused:
             gc.enable()
 
 
-def _load_config(root: Path, read: ReadYaml) -> LoadedConfig:
+def _load_config(root: Path, read: ReadYaml, allowed_hosts: Iterable[str] | None) -> LoadedConfig:
     found = config_files(root)
     direct: list[Diagnostic] = list(found.diagnostics)
     settings_site = Site(str(root / SETTINGS_FILE))
     settings, decl, readable = SettingsFile(), Declarations.empty(), True
     if found.settings is not None:
         settings, readable = _read_settings(found.settings, settings_site, decl, direct, read)
+        decl.findings.extend(check_target(settings.target, settings_site, allowed_hosts))
     elif root.is_dir():
         direct.append(_no_settings(root, found.resources))
     if not readable:

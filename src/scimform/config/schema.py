@@ -85,6 +85,10 @@ class GroupSpec(_Camel):
     external_id: StrictStr | None = None
     members: list[StrictStr] = Field(default_factory=list)
     previously: list[StrictStr] = Field(default_factory=list)
+    sensitive: StrictBool = Field(
+        default=False,
+        description="Changes to this group are access changes: plan comments show them first.",
+    )
 
 
 Duration = Annotated[

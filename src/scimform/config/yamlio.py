@@ -211,6 +211,8 @@ class _FastLoader(yaml.CSafeLoader):
 
 
 _FastLoader.add_constructor("tag:yaml.org,2002:timestamp", _FastLoader.construct_timestamp)
+# `fmt`'s direct path composes nodes with the same loader, and reads its results back.
+FastLoader = _FastLoader
 
 
 def load_yaml(path: Path, file: str) -> YamlDocument:

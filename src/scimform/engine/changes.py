@@ -14,6 +14,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
+from scimform.engine.keys import Key, folded
+from scimform.engine.keys import Kind as Kind  # re-exported: changes are of a kind
 from scimform.model import ADDRESS_FIELDS, ATTRIBUTES, Address, User
 
 Value = str | bool | None
@@ -21,11 +23,6 @@ Value = str | bool | None
 # Attribute names in a change's before/after: the friendly names of model.ATTRIBUTES, and
 # "address.<part>" for the parts of the one address AWS accepts.
 ADDRESS_PREFIX = "address."
-
-
-class Kind(enum.Enum):
-    USER = "user"
-    GROUP = "group"
 
 
 class Action(enum.Enum):
@@ -69,7 +66,9 @@ class MemberRef:
 
 
 class Change(_Frozen):
-    """One object and what the plan does to it."""
+    """One object and what the plan does to it. A group's change lists the members it
+    gains and loses; a destroyed user's lists the groups it loses with it, so that a plan
+    never hides who loses access."""
 
     kind: Kind
     key: str
@@ -82,12 +81,19 @@ class Change(_Frozen):
     members_added: tuple[MemberRef, ...] = ()
     members_removed: tuple[MemberRef, ...] = ()
     members_unchanged: int = 0
+    # A destroyed user: the groups (of those read) it is a member of, and so loses.
+    groups_lost: tuple[str, ...] = ()
 
     @field_validator("before", "after")
     @classmethod
     def _canonical_order(cls, values: dict[str, Value] | None) -> dict[str, Value] | None:
         # Sorted keys make a plan's JSON, and so its hash, the same however it was made.
         return None if values is None else dict(sorted(values.items()))
+
+    @property
+    def ident(self) -> Key:
+        """The object's key: its kind and name, compared ignoring case."""
+        return Key(self.kind, self.key)
 
     @property
     def creates(self) -> bool:
@@ -108,7 +114,7 @@ class Change(_Frozen):
         """Users before groups, then by name (case-insensitively first), then action."""
         return (
             0 if self.kind is Kind.USER else 1,
-            self.key.casefold(),
+            folded(self.key),
             self.key,
             self.action.value,
         )
@@ -116,12 +122,18 @@ class Change(_Frozen):
 
 class LeftAlone(_Frozen):
     """Live objects the config does not declare that the plan leaves alone: because prune
-    is off, or because they match `ownership.ignore`."""
+    is off, or because they match `ownership.ignore`; counted, and the first
+    `NAMED_LEFT_ALONE` of each kind named, so that a reader sees who they are."""
 
     users: int = 0
     groups: int = 0
     ignored_users: int = 0
     ignored_groups: int = 0
+    user_names: tuple[str, ...] = ()
+    group_names: tuple[str, ...] = ()
+
+
+NAMED_LEFT_ALONE = 20
 
 
 _ADDRESS_NAMES = {a.field: ADDRESS_PREFIX + a.friendly for a in ADDRESS_FIELDS}

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection
 
-from scimform.engine.changes import Kind
+from scimform.engine.keys import Kind, NameIndex
 from scimform.engine.match import Matching, R
 
 
@@ -23,8 +23,7 @@ def name_conflicts(
     """Warnings for each desired object whose name another live object holds."""
     live = [found for _, found in matching.matched]
     live += [found for _, found in matching.replaced] + matching.undeclared
-    exact = {names(r)[0]: r for r in live}
-    folded = {name.casefold(): r for name, r in exact.items()}
+    held = NameIndex((names(r)[0], r) for r in live)
     renamed = {
         found.id for wanted, found in matching.matched if names(wanted)[0] != names(found)[0]
     }
@@ -32,7 +31,7 @@ def name_conflicts(
     out = []
     for desired, own in wanted:
         name = names(desired)[0]
-        holder = exact.get(name) or folded.get(name.casefold())
+        holder = held.get(name)
         if holder is None or holder is own:
             continue
         out.append(_conflict(kind, name, names(holder)[0], _fate(holder.id, renamed, destroyed)))

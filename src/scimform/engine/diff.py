@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from scimform.engine.changes import (
+    NAMED_LEFT_ALONE,
     Action,
     Change,
     FieldDiff,
@@ -31,6 +32,7 @@ from scimform.engine.fields import (
     update_reason,
     user_fields,
 )
+from scimform.engine.keys import Key, folded
 from scimform.engine.match import group_names, match, user_names
 from scimform.engine.members import live_members, sorted_refs, wanted_members
 from scimform.engine.people import People
@@ -65,20 +67,38 @@ class _Differ:
         self.groups = match(desired.groups, live.groups, group_names)
         self.people = People(self.users)
         self.warnings: list[str] = []
-        self.left_alone = dict.fromkeys(LeftAlone.model_fields, 0)
+        self.left_alone = {"users": 0, "groups": 0, "ignored_users": 0, "ignored_groups": 0}
+        self.unpruned: dict[Kind, list[str]] = {Kind.USER: [], Kind.GROUP: []}
         self.destroyed_users: set[str | None] = set()
         self.blocked: set[str | None] = set()
 
     def run(self) -> Diff:
-        changes = self._user_changes() + self._group_changes()
+        changes = self._with_groups_lost(self._user_changes()) + self._group_changes()
         ids = {c.id for c in changes if c.destroys}
         self.warnings += name_conflicts(self.users, user_names, Kind.USER, ids)
         self.warnings += name_conflicts(self.groups, group_names, Kind.GROUP, ids)
         return Diff(
             changes=tuple(sorted(changes, key=Change.sort_key)),
-            left_alone=LeftAlone(**self.left_alone),
+            left_alone=LeftAlone(
+                **self.left_alone,
+                user_names=_named(self.unpruned[Kind.USER]),
+                group_names=_named(self.unpruned[Kind.GROUP]),
+            ),
             warnings=tuple(sorted(set(self.warnings))),
         )
+
+    def _with_groups_lost(self, changes: list[Change]) -> list[Change]:
+        """Each destroyed user with the groups it is a member of (of the groups whose
+        members were read): its memberships go with it, and the plan says so."""
+        read = [g for g in self.live.groups if g.id in self.live.members_read]
+        out = []
+        for change in changes:
+            name = (change.before or {}).get("userName")
+            if change.destroys and isinstance(name, str):
+                lost = sorted((g.display_name for g in read if name in g.members), key=str.casefold)
+                change = change.model_copy(update={"groups_lost": tuple(lost)})
+            out.append(change)
+        return out
 
     def _may_delete(self, kind: Kind, name: str) -> bool:
         """Whether an undeclared live object may go; counts it as left alone if not."""
@@ -88,6 +108,7 @@ class _Differ:
             return False
         if not self.ownership.prune:
             self.left_alone[f"{kind.value}s"] += 1
+            self.unpruned[kind].append(name)
             return False
         return True
 
@@ -220,14 +241,14 @@ class _Differ:
         """Warn of each destroyed group whose members all go to a group the plan creates:
         most likely a rename written without `previously:`."""
         created = {
-            frozenset(m.user_name.casefold() for m in c.members_added): c.key
+            frozenset(Key.user(m.user_name) for m in c.members_added): c.key
             for c in changes
             if c.action is Action.CREATE and c.members_added
         }
         for change in changes:
             if change.action is not Action.DELETE or not change.members_removed:
                 continue
-            members = frozenset(m.user_name.casefold() for m in change.members_removed)
+            members = frozenset(Key.user(m.user_name) for m in change.members_removed)
             if members in created:
                 self.warnings.append(
                     f'group "{change.key}" is destroyed and group "{created[members]}" is '
@@ -287,6 +308,10 @@ class _Differ:
             members_unchanged=len(want & have),
         )
         return [change]
+
+
+def _named(names: list[str]) -> tuple[str, ...]:
+    return tuple(sorted(names, key=lambda n: (folded(n), n))[:NAMED_LEFT_ALONE])
 
 
 def _delete(kind: Kind, key: str, id: str | None, before: dict[str, Value]) -> Change:

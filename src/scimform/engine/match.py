@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Generic, Protocol, TypeVar
 
+from scimform.engine.keys import NameIndex, folded
 from scimform.engine.policy import Ownership
 from scimform.model import Group, User
 
@@ -62,8 +63,8 @@ def same_identity(desired: R, live: R, names: Callable[[R], tuple[str, ...]]) ->
     case-insensitively). A name held by a different externalId is a different identity."""
     if desired.external_id and live.external_id:
         return desired.external_id == live.external_id
-    held = names(live)[0].casefold()
-    return any(name.casefold() == held for name in names(desired))
+    held = folded(names(live)[0])
+    return any(folded(name) == held for name in names(desired))
 
 
 def match(
@@ -72,8 +73,7 @@ def match(
     """Match desired to live objects: by externalId, then by each name `names` gives in turn
     (the first is the object's own name; for live objects only the first is used). A name
     matches exactly if it can, else case-insensitively."""
-    exact = {names(r)[0]: r for r in live}
-    folded = {name.casefold(): r for name, r in exact.items()}
+    by_name = NameIndex((names(r)[0], r) for r in live)
     found, taken = _match_external(desired, live)
     clashes: dict[int, R] = {}
     wanted_names = [names(d) for d in desired]
@@ -82,7 +82,7 @@ def match(
             if index in found or position >= len(wanted_names[index]):
                 continue
             name = wanted_names[index][position]
-            candidate = exact.get(name) or folded.get(name.casefold())
+            candidate = by_name.get(name)
             if candidate is None or candidate.id in taken:
                 continue
             if not same_identity(wanted, candidate, names):

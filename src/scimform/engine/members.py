@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from scimform.engine.changes import MemberRef
+from scimform.engine.keys import folded
 from scimform.engine.people import People
 from scimform.errors import LiveReadError
 from scimform.model import Group
@@ -36,4 +37,4 @@ def live_members(group: Group, people: People) -> set[str]:
 
 def sorted_refs(refs: Iterable[MemberRef]) -> tuple[MemberRef, ...]:
     """Member references in a deterministic order: by userName, case-insensitively first."""
-    return tuple(sorted(refs, key=lambda r: (r.user_name.casefold(), r.user_name)))
+    return tuple(sorted(refs, key=lambda r: (folded(r.user_name), r.user_name)))

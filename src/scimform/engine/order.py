@@ -17,7 +17,8 @@ import enum
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from scimform.engine.changes import Action, Change, Kind, MemberRef
+from scimform.engine.changes import Action, Change, MemberRef
+from scimform.engine.keys import Key, Kind, folded
 
 MEMBERS_PER_PATCH = 100
 
@@ -54,9 +55,9 @@ def apply_order(changes: Sequence[Change]) -> list[Step]:
     users = [c for c in changes if c.kind is Kind.USER]
     groups = [c for c in changes if c.kind is Kind.GROUP]
     creates, managers = _managers_first([c for c in users if c.creates])
-    created = {c.key.casefold() for c in creates}
+    created = {c.ident for c in creates}
     steps = [_replaced(c, Phase.CREATE_USERS) for c in users if c.action is Action.REPLACE]
-    steps += [_create(c, managers.get(c.key.casefold())) for c in creates]
+    steps += [_create(c, managers.get(c.ident)) for c in creates]
     steps += [_replaced(c, Phase.CREATE_GROUPS) for c in groups if c.action is Action.REPLACE]
     steps += [_create(c, None) for c in groups if c.creates]
     steps += [_update(c, Phase.CREATE_GROUPS, None) for c in groups if c.changes_attributes]
@@ -74,7 +75,7 @@ def apply_order(changes: Sequence[Change]) -> list[Step]:
 
 def step_id(action: Action, kind: Kind, key: str, part: str = "") -> str:
     """The id of a step: what it does to which object (and which part of it)."""
-    base = f"{action.value}:{kind.value}:{key.casefold()}"
+    base = f"{action.value}:{kind.value}:{folded(key)}"
     return f"{base}:{part}" if part else base
 
 
@@ -84,12 +85,12 @@ def _replaced(change: Change, phase: Phase) -> Step:
     )
 
 
-def _create(change: Change, manager: str | None) -> Step:
+def _create(change: Change, manager: Key | None) -> Step:
     depends = []
     if change.action is Action.REPLACE:
         depends.append(step_id(Action.DELETE, change.kind, change.key, "replaced"))
     if manager is not None:
-        depends.append(step_id(Action.CREATE, Kind.USER, manager))
+        depends.append(step_id(Action.CREATE, Kind.USER, manager.name))
     phase = Phase.CREATE_USERS if change.kind is Kind.USER else Phase.CREATE_GROUPS
     return Step(
         step_id(Action.CREATE, change.kind, change.key),
@@ -100,8 +101,8 @@ def _create(change: Change, manager: str | None) -> Step:
     )
 
 
-def _update(change: Change, phase: Phase, manager: str | None) -> Step:
-    depends = () if manager is None else (step_id(Action.CREATE, Kind.USER, manager),)
+def _update(change: Change, phase: Phase, manager: Key | None) -> Step:
+    depends = () if manager is None else (step_id(Action.CREATE, Kind.USER, manager.name),)
     return Step(
         step_id(change.action, change.kind, change.key),
         phase,
@@ -115,14 +116,15 @@ def _delete(change: Change, phase: Phase) -> Step:
     return Step(step_id(Action.DELETE, change.kind, change.key), phase, Action.DELETE, change)
 
 
-def _new_manager(change: Change, created: set[str]) -> str | None:
+def _new_manager(change: Change, created: set[Key]) -> Key | None:
     for field in change.fields:
         if field.name == "manager" and isinstance(field.after, str):
-            return field.after.casefold() if field.after.casefold() in created else None
+            manager = Key.user(field.after)
+            return manager if manager in created else None
     return None
 
 
-def _member_steps(change: Change, action: Action, created: set[str]) -> Iterator[Step]:
+def _member_steps(change: Change, action: Action, created: set[Key]) -> Iterator[Step]:
     adding = action is Action.ADD_MEMBERS
     members = change.members_added if adding else change.members_removed
     phase = Phase.ADD_MEMBERS if adding else Phase.REMOVE_MEMBERS
@@ -132,7 +134,7 @@ def _member_steps(change: Change, action: Action, created: set[str]) -> Iterator
         depends += [
             step_id(Action.CREATE, Kind.USER, m.user_name)
             for m in chunk
-            if m.id is None and m.user_name.casefold() in created
+            if m.id is None and Key.user(m.user_name) in created
         ]
         yield Step(
             step_id(action, change.kind, change.key, str(n)),
@@ -144,24 +146,24 @@ def _member_steps(change: Change, action: Action, created: set[str]) -> Iterator
         )
 
 
-def _managers_first(creates: list[Change]) -> tuple[list[Change], dict[str, str]]:
+def _managers_first(creates: list[Change]) -> tuple[list[Change], dict[Key, Key]]:
     """Created users with each manager before the users it manages, and each created user's
     created manager. A cycle of managers cannot be ordered: the edge that closes it is
     dropped, so that user is created before its manager exists and apply leaves its
     manager for the next run to set."""
-    by_key = {c.key.casefold(): c for c in creates}
+    by_key = {c.ident: c for c in creates}
     ordered: list[Change] = []
-    done: set[str] = set()
-    manager_of: dict[str, str] = {}
+    done: set[Key] = set()
+    manager_of: dict[Key, Key] = {}
     for start in creates:
-        path: list[str] = []
-        on_path: set[str] = set()
-        key = start.key.casefold()
+        path: list[Key] = []
+        on_path: set[Key] = set()
+        key = start.ident
         while key not in done and key not in on_path:
             path.append(key)
             on_path.add(key)
             manager = (by_key[key].after or {}).get("manager")
-            above = manager.casefold() if isinstance(manager, str) else None
+            above = Key.user(manager) if isinstance(manager, str) else None
             if above is None or above not in by_key or above in on_path:
                 break
             manager_of[key] = above

@@ -9,10 +9,11 @@ replace destroys, has a token of its own. Member and manager comparisons compare
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import cast
 
 from scimform.engine.changes import MemberRef
+from scimform.engine.keys import NameIndex, folded
 from scimform.engine.match import Matching
 from scimform.model import User
 
@@ -21,8 +22,8 @@ class People:
     """Tokens for every desired and live user, and member references for each token."""
 
     def __init__(self, users: Matching[User]) -> None:
-        self._desired: dict[str, str] = {}
-        self._live: dict[str, str] = {}
+        self._desired: NameIndex[str] = NameIndex()
+        self._live: NameIndex[str] = NameIndex()
         # (userName, live id) by token; MemberRefs are made only for the few members that
         # change, which keeps a no-op diff of a million memberships fast.
         self._refs: dict[str, tuple[str, str | None]] = {}
@@ -41,34 +42,31 @@ class People:
             self._refs[token] = (found.user_name, found.id)
 
     def _declare(self, user: User, live_id: str | None) -> str:
-        token = "d:" + user.user_name.casefold()
-        self._desired[user.user_name] = token
-        self._desired.setdefault(user.user_name.casefold(), token)
+        token = "d:" + folded(user.user_name)
+        self._desired.add(user.user_name, token)
         self._refs[token] = (user.user_name, live_id)
         return token
 
     def _add_live(self, user: User, token: str) -> None:
-        self._live[user.user_name] = token
-        self._live.setdefault(user.user_name.casefold(), token)
+        self._live.add(user.user_name, token)
         self._live_refs[token] = (user.user_name, user.id)
 
     def desired(self, user_name: str) -> str | None:
         """The token of a userName the config uses (a member or a manager): a declared user,
         else a live user of that name, else None (nobody of that name exists)."""
-        token = self._desired.get(user_name) or self._desired.get(user_name.casefold())
-        return token or self.live(user_name)
+        return self._desired.get(user_name) or self.live(user_name)
 
     def live(self, user_name: str) -> str | None:
         """The token of a userName the live store uses."""
-        return self._live.get(user_name) or self._live.get(user_name.casefold())
+        return self._live.get(user_name)
 
     def desired_tokens(self, names: Iterable[str]) -> tuple[set[str], list[str]]:
         """The tokens of many userNames the config uses, and the names nobody has."""
-        return _tokens(tuple(names), self._desired, self.desired)
+        return _tokens(tuple(names), self._desired.by_exact_name, self.desired)
 
     def live_tokens(self, names: Iterable[str]) -> tuple[set[str], list[str]]:
         """The tokens of many userNames the live store uses, and the names nobody has."""
-        return _tokens(tuple(names), self._live, self.live)
+        return _tokens(tuple(names), self._live.by_exact_name, self.live)
 
     def added(self, token: str) -> MemberRef:
         """The member reference to add for a token: the desired name, the live id if any."""
@@ -82,7 +80,7 @@ class People:
 
 
 def _tokens(
-    names: tuple[str, ...], exact: dict[str, str], lookup: Callable[[str], str | None]
+    names: tuple[str, ...], exact: Mapping[str, str], lookup: Callable[[str], str | None]
 ) -> tuple[set[str], list[str]]:
     """The tokens of `names` and the names nobody has: first by exact name alone, the
     common case (every member written as declared), then through `lookup`."""

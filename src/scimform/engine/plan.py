@@ -23,7 +23,7 @@ from scimform.engine.diff import diff
 from scimform.engine.policy import Ownership, Safety
 from scimform.engine.safety import LiveCounts, SafetyVerdict, assess
 from scimform.engine.token_plan import TokenPlan
-from scimform.errors import InvalidPlanError
+from scimform.errors import InvalidPlanError, first_problem
 from scimform.model import DesiredState, LiveState
 
 # 2: plans carry `tokens` (token findings and token changes).
@@ -107,10 +107,8 @@ class Plan(_Frozen):
         try:
             plan = cls.model_validate(data)
         except ValidationError as exc:
-            first = exc.errors()[0]
-            where = ".".join(str(p) for p in first["loc"])
             raise InvalidPlanError(
-                f"{source} is not a valid scimform plan: {where}: {first['msg']}"
+                f"{source} is not a valid scimform plan: {first_problem(exc)}"
             ) from None
         if plan.hash != plan.computed_hash():
             raise InvalidPlanError(

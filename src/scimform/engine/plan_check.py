@@ -24,6 +24,7 @@ from collections.abc import Iterator
 
 from scimform.engine.changes import Action, Change, Kind, user_attributes
 from scimform.engine.fields import group_attributes
+from scimform.engine.keys import Key
 from scimform.engine.plan import Plan, Summary
 from scimform.engine.policy import Safety
 from scimform.engine.safety import LiveCounts, SafetyVerdict, assess
@@ -68,10 +69,13 @@ def check_fresh(saved: Plan, fresh: Plan, live: LiveState, source: str = "the pl
     stale_tokens = saved.tokens.changes != fresh.tokens.changes
     if saved.created_from == live.fingerprint() and not stale_tokens:
         return
-    before = {(c.kind.value, c.key.casefold()): c for c in saved.changes}
-    now = {(c.kind.value, c.key.casefold()): c for c in fresh.changes}
-    differing = sorted(k for k in before.keys() | now.keys() if before.get(k) != now.get(k))
-    shown = ", ".join(f'{kind} "{key}"' for kind, key in differing[:_SHOWN])
+    before = {c.ident: c for c in saved.changes}
+    now = {c.ident: c for c in fresh.changes}
+    differing = sorted(
+        (k for k in before.keys() | now.keys() if before.get(k) != now.get(k)),
+        key=lambda k: (k.kind.value, k.folded),
+    )
+    shown = ", ".join(str(key) for key in differing[:_SHOWN])
     more = len(differing) - _SHOWN
     what = f" A plan made now differs for {shown}" + (f" and {more} more" if more > 0 else "")
     what = what + "." if differing else " A plan made now would make the same changes."
@@ -106,13 +110,12 @@ def _mac(plan_hash: str, key: bytes) -> str:
 def _inconsistencies(plan: Plan, live: LiveState) -> Iterator[str]:
     users = {u.id: u for u in live.users}
     groups = {g.id: g for g in live.groups}
-    user_names = {u.user_name.casefold() for u in live.users}
-    group_names = {g.display_name.casefold() for g in live.groups}
+    taken = {Key.user(u.user_name) for u in live.users}
+    taken |= {Key.group(g.display_name) for g in live.groups}
     for change in plan.changes:
         where = f'{change.kind.value} "{change.key}"'
         if change.action is Action.CREATE:
-            taken = user_names if change.kind is Kind.USER else group_names
-            if change.key.casefold() in taken:
+            if change.ident in taken:
                 yield f"{where} is created, but the live store has it"
             continue
         found = (users if change.kind is Kind.USER else groups).get(change.id)

@@ -139,38 +139,36 @@ def _object_breaches(
 
 
 def _access_breaches(changes: Sequence[Change], memberships: int, policy: Safety) -> list[Breach]:
-    limit = policy.max_delete_pct
     groups = [c for c in changes if c.kind is Kind.GROUP and c.members_removed]
     out = []
     for change in groups:
         removed = len(change.members_removed)
-        had = removed + change.members_unchanged
         kept = change.members_unchanged + len(change.members_added)
         if change.action is not Action.DELETE and kept == 0:
             out.append(_emptied(change, removed))
-        elif _over(removed, had, limit, policy):
-            out.append(
-                Breach(
-                    threshold=Threshold.MAX_DELETE_PCT,
-                    subject=Subject.GROUP_MEMBERS,
-                    count=removed,
-                    existing=had,
-                    limit_pct=limit,
-                    group=change.key,
-                )
-            )
-    removed = sum(len(c.members_removed) for c in groups)
-    if _over(removed, memberships, limit, policy):
-        out.append(
-            Breach(
-                threshold=Threshold.MAX_DELETE_PCT,
-                subject=Subject.MEMBERSHIPS,
-                count=removed,
-                existing=memberships,
-                limit_pct=limit,
-            )
-        )
-    return out
+            continue
+        had = removed + change.members_unchanged
+        out += _removals(Subject.GROUP_MEMBERS, removed, had, policy, group=change.key)
+    total = sum(len(c.members_removed) for c in groups)
+    return out + _removals(Subject.MEMBERSHIPS, total, memberships, policy)
+
+
+def _removals(
+    subject: Subject, removed: int, existing: int, policy: Safety, group: str | None = None
+) -> list[Breach]:
+    """The breach of removing `removed` of `existing` members, judged like deletes."""
+    limit = policy.max_delete_pct
+    if not _over(removed, existing, limit, policy):
+        return []
+    breach = Breach(
+        threshold=Threshold.MAX_DELETE_PCT,
+        subject=subject,
+        count=removed,
+        existing=existing,
+        limit_pct=limit,
+        group=group,
+    )
+    return [breach]
 
 
 def _emptied(change: Change, removed: int) -> Breach:

@@ -18,6 +18,8 @@ from datetime import date
 
 from pydantic import BaseModel, ConfigDict
 
+from scimform.diagnostics import Severity
+
 
 class _Frozen(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -29,9 +31,10 @@ class TokenOperation(enum.Enum):
 
 
 class TokenNote(_Frozen):
-    """One finding of the token check: `severity` is "error" or "warning"."""
+    """One finding of the token check: a severity, a stable code, the message in plain
+    words (token ids and dates, never a secret), the token and its days left."""
 
-    severity: str
+    severity: Severity
     code: str
     message: str
     token_id: str | None = None
@@ -62,7 +65,7 @@ class TokenPlan(_Frozen):
     @property
     def errors(self) -> tuple[TokenNote, ...]:
         """The token check's errors (expired, missing, too many...)."""
-        return tuple(f for f in self.findings if f.severity == "error")
+        return tuple(f for f in self.findings if f.severity is Severity.ERROR)
 
     @property
     def has_errors(self) -> bool:

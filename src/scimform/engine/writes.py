@@ -17,11 +17,12 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from typing import Any, Protocol
 
-from scimform.engine.changes import Action, Change, Kind, MemberRef, Value, user_from_attributes
+from scimform.engine.changes import Action, Change, MemberRef, Value, user_from_attributes
+from scimform.engine.keys import Key, Kind
 from scimform.engine.match import R, group_names, same_identity, user_names
 from scimform.engine.order import Step
 from scimform.engine.result import Outcome, StepResult
-from scimform.errors import ChangeFailed, ScimformError
+from scimform.errors import ChangeFailed, MissingId, ScimformError
 from scimform.model import Group, LiveState, User
 from scimform.wire import (
     group_from_scim,
@@ -56,52 +57,46 @@ class WriteBackend(Protocol):
     def delete_group(self, group_id: str) -> None: ...
 
 
-class MissingId(ScimformError):
-    """An object a step refers to has no SCIM id (the step that creates it did not run)."""
-
-
 class Ids:
-    """SCIM ids by name: of users and groups this apply creates, of the users the plan
+    """SCIM ids by key: of users and groups this apply creates, of the users the plan
     updates (by their desired names), and of live users (by their live names)."""
 
     def __init__(self, changes: Sequence[Change], live: LiveState | None) -> None:
         self._lock = threading.Lock()
-        self._created: dict[tuple[Kind, str], str] = {}
-        self._desired: dict[str, str] = {}
-        self._live: dict[str, str] = {}
+        self._created: dict[Key, str] = {}
+        self._desired: dict[Key, str] = {}
+        self._live: dict[Key, str] = {}
         for user in live.users if live is not None else ():
             if user.id is not None:
-                self._live[user.user_name.casefold()] = user.id
+                self._live[Key.user(user.user_name)] = user.id
         for change in changes:
             if change.kind is not Kind.USER or change.id is None:
                 continue
             if change.before is not None and isinstance(change.before.get("userName"), str):
-                self._live[str(change.before["userName"]).casefold()] = change.id
+                self._live[Key.user(str(change.before["userName"]))] = change.id
             if change.action in (Action.UPDATE, Action.DEACTIVATE):
-                self._desired[change.key.casefold()] = change.id
+                self._desired[change.ident] = change.id
 
     def created(self, kind: Kind, key: str, id: str) -> None:
         """Record the id of an object this apply created."""
         with self._lock:
-            self._created[(kind, key.casefold())] = id
+            self._created[Key(kind, key)] = id
 
     def created_id(self, kind: Kind, key: str) -> str | None:
         """The id of an object this apply created, if it was."""
         with self._lock:
-            return self._created.get((kind, key.casefold()))
+            return self._created.get(Key(kind, key))
 
     def desired_user(self, user_name: str) -> str | None:
         """The id of the user the config calls `user_name`, when known without a request."""
-        folded = user_name.casefold()
+        key = Key.user(user_name)
         return (
-            self.created_id(Kind.USER, user_name)
-            or self._desired.get(folded)
-            or self._live.get(folded)
+            self.created_id(Kind.USER, user_name) or self._desired.get(key) or self._live.get(key)
         )
 
     def live_user(self, user_name: str) -> str | None:
         """The id of the user the live store calls `user_name`, when known."""
-        return self._live.get(user_name.casefold())
+        return self._live.get(Key.user(user_name))
 
 
 class StepWriter:

@@ -1,8 +1,9 @@
 """What changed in the desired state between two commits, as events.
 
-Users are matched as plan matches them: by externalId when both sides have one, else by
-userName, so a userName change is one person renamed, not one removed and another added.
-Groups are matched by externalId, else displayName, else a `previously:` name (a rename).
+Users and groups are matched by the engine's own identity rule (engine.match), the one
+plan and apply use: users by externalId when both sides have one, else by userName, so a
+userName change is one person renamed, not one removed and another added; groups by
+externalId, else displayName, else a `previously:` name (a rename).
 Membership is compared by person, so renaming a member is not a member change.
 
 Every user and group carries an identity key; `links` records which keys name the same
@@ -11,9 +12,10 @@ person or group across a match, so a query can follow renames through the whole 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
 
+from scimform.engine.match import R, group_names, match, user_names
 from scimform.model import (
     ADDRESS_FIELDS,
     ATTRIBUTES,
@@ -94,23 +96,25 @@ def state_changes(old: DesiredState, new: DesiredState) -> StateChanges:
 
 
 def _match_users(old: Iterable[User], new: Iterable[User]) -> list[tuple[User | None, User | None]]:
-    by_external = {u.external_id: u for u in old if u.external_id}
-    by_name = {user_key(u.user_name): u for u in old}
-    pairs: list[tuple[User | None, User | None]] = []
-    taken: set[str] = set()
-    for user in new:
-        match = by_external.get(user.external_id) if user.external_id else None
-        if match is None:
-            match = by_name.get(user_key(user.user_name))
-            if match is not None and match.external_id and user.external_id:
-                match = None  # both have an externalId and they differ: another person
-        if match is not None and match.user_name not in taken:
-            taken.add(match.user_name)
-            pairs.append((match, user))
-        else:
-            pairs.append((None, user))
-    pairs.extend((u, None) for u in old if u.user_name not in taken)
+    pairs = _pairs(list(old), list(new), user_names)
     return sorted(pairs, key=lambda pair: _user_order(pair[1] or pair[0]))
+
+
+def _pairs(
+    old: list[R], new: list[R], names: Callable[[R], tuple[str, ...]]
+) -> list[tuple[R | None, R | None]]:
+    """(old, new) pairs by the engine's identity rule (engine.match), the old state in the
+    live state's place; a name held by another identity is one removed and one added."""
+    # The engine tells objects apart by SCIM id: each old one gets its position as one.
+    numbered = [replace(o, id=str(n)) for n, o in enumerate(old)]  # type: ignore[type-var]
+    found = match(new, numbered, names)
+    was = {str(n): o for n, o in enumerate(old)}
+    pairs: list[tuple[R | None, R | None]] = [(was[str(o.id)], n) for n, o in found.matched]
+    pairs += [(None, n) for n in found.created]
+    for n, o in found.replaced:
+        pairs += [(None, n), (was[str(o.id)], None)]
+    pairs += [(was[str(o.id)], None) for o in found.undeclared]
+    return pairs
 
 
 def _user_order(user: User | None) -> tuple[str, str]:
@@ -148,25 +152,8 @@ def _attribute_changes(before: User, after: User) -> list[tuple[str, Value, Valu
 def _match_groups(
     old: Iterable[Group], new: Iterable[Group]
 ) -> list[tuple[Group | None, Group | None]]:
-    remaining = {group_key(g): g for g in old}
-    by_external = {g.external_id: k for k, g in remaining.items() if g.external_id}
-    pairs: list[tuple[Group | None, Group | None]] = []
-    for group in new:
-        key = by_external.get(group.external_id) if group.external_id else None
-        names = (group.display_name, *group.previously)
-        for name in names if key is None else ():
-            key = next((k for k, g in remaining.items() if _named(g, name, group)), None)
-            if key is not None:
-                break
-        pairs.append((remaining.pop(key) if key in remaining else None, group))
-    pairs.extend((g, None) for g in remaining.values())
+    pairs = _pairs(list(old), list(new), group_names)
     return sorted(pairs, key=lambda pair: _group_order(pair[1] or pair[0]))
-
-
-def _named(old: Group, name: str, new: Group) -> bool:
-    if old.display_name.casefold() != name.casefold():
-        return False
-    return not (old.external_id and new.external_id)  # two externalIds that differ
 
 
 def _group_order(group: Group | None) -> tuple[str, str]:

@@ -2,16 +2,20 @@
 
 The summary comes first (the summary line, a visible alert when the plan is unsafe or
 destroys anything, notes and warnings), then one line per object, then the full plan in a
-collapsed `<details>` block. GitHub refuses comments over 65,536 characters, so the result
-always stays under `limit`: long lists are cut at a line and say how much was left out.
+collapsed `<details>` block. Access changes come first in both lists: groups whose members
+change, and groups the caller names as sensitive (`sensitive: true` in the config); then
+other group changes, then users. GitHub refuses comments over 65,536 characters, so the
+result always stays under `limit`: the one-line list has the room first, and when even it
+is cut, one closing line counts what was left out by kind and action.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections import Counter
+from collections.abc import Collection, Iterable, Sequence
 
-from scimform.engine.changes import Change
+from scimform.engine.changes import Change, Kind
 from scimform.engine.plan import Plan
 from scimform.render import token_words, words
 from scimform.render.text import change_block, plain, summary_entry
@@ -26,29 +30,60 @@ _TITLE_CHARS = 200
 # Kept free for what must follow a cut list: the closing fence, </details>, the note.
 _TAIL = 600
 # The fence lines and the "more changes not shown" line of a fenced block.
-_FENCE_ROOM = 80
+_FENCE_ROOM = 240
+# What the one-line list leaves for the details block, at least.
+_DETAILS_ROOM = 400
 _SPECIAL = re.compile(r"([\\`*_\[\]#|~<>&])")
 _TRUNCATED = (
     "_This comment was shortened to fit GitHub's limit. Run `scimform plan` to see the whole plan._"
 )
 
 
-def render_markdown(plan: Plan, *, limit: int = LIMIT) -> str:
-    """The plan as a PR comment, always shorter than `limit` characters."""
+def render_markdown(plan: Plan, *, limit: int = LIMIT, sensitive: Collection[str] = ()) -> str:
+    """The plan as a PR comment, always shorter than `limit` characters; access changes
+    (member changes, and changes to the groups named in `sensitive`) first."""
     head = "\n".join(_head(plan)) + "\n"
     if not plan.changes:
         return _cut(head, limit)
+    changes = access_first(plan.changes, sensitive)
     writer = _Writer()
     writer.add(head + "\n")
-    # The one-line list may take half of what is left; the details take the rest.
-    entries = ([plain(summary_entry(c))] for c in plan.changes)
-    writer.fenced(entries, len(plan.changes), writer.size + (limit - _TAIL - writer.size) // 2)
-    writer.add(f"\n<details><summary>Details: {len(plan.changes)} changes</summary>\n\n")
-    writer.fenced(map(_detail_lines, plan.changes), len(plan.changes), limit - _TAIL)
+    # The one-line list has the room first (all of it, if need be); the details the rest.
+    entries = ([plain(summary_entry(c))] for c in changes)
+    writer.fenced(entries, changes, limit - _TAIL - _DETAILS_ROOM)
+    count = len(changes)
+    writer.add(f"\n<details><summary>Details: {count} change{'' if count == 1 else 's'}")
+    writer.add("</summary>\n\n")
+    writer.fenced(map(_detail_lines, changes), changes, limit - _TAIL)
     writer.add("\n</details>\n")
     if writer.truncated:
         writer.add("\n" + _TRUNCATED + "\n")
     return _cut("".join(writer.parts), limit)
+
+
+def access_first(changes: Sequence[Change], sensitive: Collection[str] = ()) -> list[Change]:
+    """`changes` with access changes first (members added or removed, or a group named in
+    `sensitive`, case-insensitively), then other group changes, then users; in plan order
+    within each."""
+    folded = {name.casefold() for name in sensitive}
+
+    def rank(change: Change) -> int:
+        if change.kind is not Kind.GROUP:
+            return 2
+        access = change.members_added or change.members_removed
+        return 0 if access or change.key.casefold() in folded else 1
+
+    return sorted(changes, key=rank)
+
+
+def _left_out(changes: Sequence[Change]) -> str:
+    """`12 users to add, 3 groups to change` for the changes not shown."""
+    counts = Counter((c.kind.value, _VERBS.get(c.action.value, "to change")) for c in changes)
+    parts = [f"{n} {kind}{'' if n == 1 else 's'} {verb}" for (kind, verb), n in counts.items()]
+    return ", ".join(sorted(parts, key=lambda p: p.split(" ", 1)[1]))
+
+
+_VERBS = {"create": "to add", "delete": "to destroy", "replace": "to replace"}
 
 
 def _head(plan: Plan) -> list[str]:
@@ -139,9 +174,11 @@ class _Writer:
         self.parts.append(text)
         self.size += len(text)
 
-    def fenced(self, changes: Iterable[list[str]], total: int, limit: int) -> None:
+    def fenced(self, changes: Iterable[list[str]], plan: Sequence[Change], limit: int) -> None:
         """A ```diff block of each change's lines while they fit, then how many changes
-        were not shown (or shown only in part). Lines are made only as far as they fit."""
+        were not shown (or shown only in part), by kind and action. Lines are made only as
+        far as they fit."""
+        total = len(plan)
         body: list[str] = []
         size = self.size + _FENCE_ROOM
         shown = 0
@@ -159,7 +196,7 @@ class _Writer:
         self.add(f"{fence}diff\n" + "".join(line + "\n" for line in body))
         if shown < total:
             self.truncated = True
-            self.add(f"… {total - shown} more changes not shown\n")
+            self.add(f"… {total - shown} more changes not shown: {_left_out(plan[shown:])}\n")
         self.add(f"{fence}\n")
 
 

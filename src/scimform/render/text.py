@@ -152,6 +152,8 @@ def _aligned(fields: list[tuple[str, str, str]]) -> list[Line]:
 
 def _member_lines(change: Change) -> list[Line]:
     lines = _members("+", change.members_added) + _members("-", change.members_removed)
+    start = ("- ", _STYLES["-"])
+    lines += [(start, (f'member of group "{visible(g)}"', "")) for g in change.groups_lost]
     if change.members_unchanged and (change.members_added or change.members_removed):
         lines.append(_hidden(change.members_unchanged, "member"))
     return lines

@@ -59,7 +59,10 @@ def token_lines(tokens: TokenPlan) -> list[TokenLine]:
     if tokens.changes:
         lines.append(TokenLine("summary", summary(tokens)))
     lines += [
-        TokenLine(f.severity, f"{_LABELS.get(f.severity, 'Token note')} [{f.code}]: {f.message}")
+        TokenLine(
+            f.severity.value,
+            f"{_LABELS.get(f.severity.value, 'Token note')} [{f.code}]: {f.message}",
+        )
         for f in tokens.findings
     ]
     lines += [TokenLine("note", note) for note in tokens.notes]

@@ -9,7 +9,7 @@ plans alike: two names that differ never look the same there.
 
 from __future__ import annotations
 
-from scimform.engine.changes import Action, Change
+from scimform.engine.changes import Action, Change, LeftAlone
 from scimform.engine.plan import Plan
 from scimform.engine.safety import OVERRIDE_HINT
 from scimform.glyphs import visible
@@ -74,8 +74,12 @@ def summary_line(plan: Plan) -> str:
 
 
 def members_note(change: Change) -> str:
-    """`+2 -1 members` for a change with member changes, else ""."""
+    """`+2 -1 members` for a change with member changes, `loses 2 groups` for a destroyed
+    user that was in groups, else ""."""
     added, removed = len(change.members_added), len(change.members_removed)
+    if change.groups_lost:
+        lost = len(change.groups_lost)
+        return f"loses {lost} group{'' if lost == 1 else 's'}"
     if not (added or removed):
         return ""
     return f"+{added} -{removed} members"
@@ -91,7 +95,7 @@ def _joined(counts: list[tuple[int, str]]) -> tuple[str, bool]:
 
 
 def notes(plan: Plan) -> list[str]:
-    """What the plan left alone, in sentences."""
+    """What the plan left alone, in sentences, naming who (the first few of each kind)."""
     left = plan.left_alone
     out = []
     undeclared, one = _joined([(left.users, "user"), (left.groups, "group")])
@@ -99,13 +103,20 @@ def notes(plan: Plan) -> list[str]:
         verb = "is" if one else "are"
         out.append(
             f"{undeclared} {verb} not in the config and {'was' if one else 'were'} left alone "
-            "(ownership.prune is off)."
+            f"(ownership.prune is off){_names(left)}."
         )
     ignored, one = _joined([(left.ignored_users, "user"), (left.ignored_groups, "group")])
     if ignored:
         verb = "matches" if one else "match"
         out.append(f"{ignored} {verb} ownership.ignore and {'was' if one else 'were'} left alone.")
     return out
+
+
+def _names(left: LeftAlone) -> str:
+    named = [f'user "{visible(n)}"' for n in left.user_names]
+    named += [f'group "{visible(n)}"' for n in left.group_names]
+    more = left.users + left.groups - len(named)
+    return (": " + ", ".join(named) + (f" and {more} more" if more > 0 else "")) if named else ""
 
 
 def warnings(plan: Plan) -> list[str]:

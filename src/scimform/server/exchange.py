@@ -74,17 +74,18 @@ class Exchange:
 
     async def respond(self, response: ScimResponse) -> None:
         """Send a response; JSON body unless there is none (204)."""
-        self.status = response.status
-        self.started = True
         headers = [
             (k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in response.headers.items()
         ]
         payload = b""
         if response.body is not None:
             # orjson: a page of 100 users is encoded for every request of a large read.
+            # Encoded before anything is sent: should it fail, the app can still answer.
             payload = orjson.dumps(response.body)
             headers.append((b"content-type", b"application/json"))
         headers.append((b"content-length", str(len(payload)).encode("ascii")))
+        self.status = response.status
+        self.started = True
         await self._send({"type": "http.response.start", "status": self.status, "headers": headers})
         await self._send({"type": "http.response.body", "body": payload})
 

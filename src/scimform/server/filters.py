@@ -102,6 +102,11 @@ def store_filters(text: str | None, rules: FilterRules) -> dict[str, str]:
             raise bad_request(f"filtering on {attr!r} is not supported; filter on {names}.")
         if not isinstance(value, str):
             raise bad_request(f"the value compared with {attr} must be a string.")
+        if not _is_text(value):
+            raise bad_request(
+                f"the value compared with {attr} holds a lone UTF-16 surrogate, which is "
+                "not a character."
+            )
         out[keyword] = value
     if frozenset(out) not in rules.shapes:
         raise bad_request(
@@ -109,6 +114,15 @@ def store_filters(text: str | None, rules: FilterRules) -> dict[str, str]:
             f"`and` joins only {rules.pairs}."
         )
     return out
+
+
+def _is_text(value: str) -> bool:
+    # A JSON string literal may escape a lone surrogate ("\ud800"): no store can keep it.
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _strip_schema(attr: str) -> str:

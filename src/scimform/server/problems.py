@@ -27,6 +27,10 @@ PATH_LESS = (
 REPLACE_MEMBERS = "Replacing group memberships is not supported."
 THROTTLED = "Too many requests exceeded the limits."
 INTERNAL = "The server encountered an internal error."
+BUSY = (
+    "The service is busy: another writer held the store's write lock too long; "
+    "nothing was changed, try again."
+)
 
 
 def bad_request(reason: str | None = None) -> ScimProblem:
@@ -44,13 +48,15 @@ class ScimResponse:
 
 
 def error_body(status: int, detail: str, now: datetime | None = None) -> dict[str, Any]:
-    """The error document AWS sends, `schema` key and string status included."""
+    """The error document AWS sends, `schema` key and string status included. A detail
+    that quotes the request keeps any lone surrogate in it as an escape, so that the
+    body can always be encoded."""
     stamp = (now or datetime.now(UTC)).isoformat(timespec="milliseconds").replace("+00:00", "Z")
     return {
         "schemas": [ERROR_SCHEMA],
         "schema": [ERROR_SCHEMA],
         "status": str(status),
-        "detail": detail,
+        "detail": detail.encode("utf-8", "backslashreplace").decode("utf-8"),
         "exceptionRequestId": str(uuid.uuid4()),
         "timeStamp": stamp,
     }
@@ -73,6 +79,8 @@ def not_found(resource: str, resource_id: str) -> ScimProblem:
     return ScimProblem(404, f"{resource} {resource_id} not found.")
 
 
-def not_supported(what: str) -> ScimProblem:
-    """A 501 for an operation AWS deliberately does not implement."""
-    return ScimProblem(501, f"{what} is not supported by AWS IAM Identity Center.")
+def not_supported(what: str, headers: Mapping[str, str] | None = None) -> ScimProblem:
+    """The 400 (ValidationException) AWS documents for an unsupported operation."""
+    problem = bad_request(f"{what} is not supported by AWS IAM Identity Center.")
+    problem.headers.update(headers or {})
+    return problem

@@ -17,6 +17,8 @@ from typing import Any
 
 import uvicorn
 
+from scimform.server.protocol import ScimHttpProtocol
+
 # uvicorn reports a response the app left incomplete; the fault knobs do that on purpose.
 _DROPPED = "ASGI callable returned without completing response."
 
@@ -48,12 +50,14 @@ def base_url(sock: socket.socket) -> str:
 
 def make_server(app: Any, log_level: str = "info") -> uvicorn.Server:
     """A uvicorn server for `app`: no access log of its own (the app logs, without
-    headers), no lifespan, no `server` header."""
+    headers), no lifespan, no `server` header, and AWS's error body for a request that is
+    not HTTP or is too large to parse (protocol.ScimHttpProtocol)."""
     uvicorn_log = logging.getLogger("uvicorn.error")
     if not any(isinstance(f, _HideDeliberateDrops) for f in uvicorn_log.filters):
         uvicorn_log.addFilter(_HideDeliberateDrops())
     config = uvicorn.Config(
         app,
+        http=ScimHttpProtocol,
         lifespan="off",
         access_log=False,
         log_config=None,

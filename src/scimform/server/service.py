@@ -4,25 +4,32 @@
 relative to `/scim/v2` (e.g. `/Users/abc`). No HTTP framework in here: the ASGI app and the
 in-process `local:` target both call `handle`, so both behave exactly like AWS.
 
-Status codes as AWS sends them: POST 201; GET, PUT and user PATCH 200 with the resource;
-group PATCH and DELETE 204 with no body; an unknown id 404; a duplicate 409; what AWS does
-not implement (PUT on groups, /Bulk, /Me, /.search) 501.
+Status codes as AWS documents them in the Errors table of each operation: POST 201; GET,
+PUT and user PATCH 200 with the resource; group PATCH and DELETE 204 with no body; an
+unknown id or endpoint 404, and ListGroups filtered on a member that does not exist 404
+(ResourceNotFoundException); a duplicate 409; a body that cannot be parsed or breaks the
+schema 400, and so is an operation AWS does not support (PUT on groups, /Bulk, /Me,
+/.search, a method an endpoint lacks): ValidationException "also occurs if the operation
+is unsupported". A store busy past its timeout is a 503 with Retry-After, which clients
+retry; nothing was done.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
-from scimform.errors import Conflict, NotFound, ScimProblem
+import orjson
+
+from scimform.errors import Conflict, NotFound, ScimProblem, StoreBusy
 from scimform.server import discovery
 from scimform.server.documents import check_group, check_user
 from scimform.server.filters import GROUP_FILTERS, USER_FILTERS
 from scimform.server.group_patch import plan_group_patch
 from scimform.server.listing import Page, list_resources, parse_list_query, refuse_unsupported
 from scimform.server.problems import (
+    BUSY,
     DUPLICATE,
     ScimResponse,
     bad_request,
@@ -67,6 +74,11 @@ class ScimService:
             return error_response(409, DUPLICATE)
         except NotFound as missing:
             return error_response(404, str(missing))
+        except StoreBusy:
+            return error_response(503, BUSY, {"Retry-After": "1"})
+        except RecursionError:
+            # orjson bounds the nesting of a body; this is a last guard for any other path.
+            return problem_response(bad_request("the request nests too deeply."))
 
     def _route(
         self, method: str, parts: list[str], query: Mapping[str, str], body: bytes | None
@@ -139,6 +151,7 @@ class ScimService:
             return self._group(method, group_id, query, body)
         if method == "GET":
             request = parse_list_query(query, GROUP_FILTERS)
+            self._refuse_unknown_member(request.filters.get("member_id"))
             listed = list_resources(request, self._list_groups, self.classic_cap)
             return ScimResponse(200, listed)
         _allow(method, "POST", "GET, POST")
@@ -165,6 +178,12 @@ class ScimService:
         _found(store.delete_group, "Group", group_id)
         self.group_quota.deleted()
         return ScimResponse(204)
+
+    def _refuse_unknown_member(self, member_id: str | None) -> None:
+        # AWS's ListGroups: ResourceNotFoundException (404) "when filter querying with a
+        # nonexisting member". A user in no group is no such case: 200, no groups.
+        if member_id is not None and not self.store.count_users(user_id=member_id):
+            raise not_found("User", member_id)
 
     def _list_groups(self, **filters: Any) -> Page:
         items, next_cursor = self.store.list_groups(**filters)
@@ -211,15 +230,31 @@ def _no_members(group: dict[str, Any]) -> dict[str, Any]:
 def _json(body: bytes | None) -> Any:
     if not body:
         raise bad_request("the request has no body.")
+    # orjson, not json: it refuses what no store can keep (lone surrogates such as
+    # "\ud800" in a value or a key, text that is not UTF-8, NaN) and bounds nesting at
+    # 1024 levels, where json's recursion would fail with a 500.
     try:
-        return json.loads(body)
-    except ValueError:
-        raise bad_request("the body is not valid JSON.") from None
+        return orjson.loads(body)
+    except orjson.JSONDecodeError as exc:
+        raise bad_request(_why_not_json(str(exc))) from None
+
+
+def _why_not_json(reason: str) -> str:
+    if "surrogate" in reason:
+        return (
+            "the body holds a lone UTF-16 surrogate (such as \\ud800), which is not a "
+            "character; send text as valid UTF-8."
+        )
+    if "depth" in reason or "recursion" in reason:
+        return "the body nests more than 1024 levels deep."
+    if "UTF-8" in reason:
+        return "the body is not valid UTF-8."
+    return f"the body is not valid JSON ({reason})."
 
 
 def _allow(method: str, expected: str, allowed: str) -> None:
     if method != expected:
-        raise ScimProblem(405, f"{method} is not allowed here.", {"Allow": allowed})
+        raise not_supported(f"{method} on this endpoint (it answers {allowed})", {"Allow": allowed})
 
 
 def _only_get(method: str) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -17,8 +18,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, TypedDict, Unpack
 
-from scimform.store import cursor, members, resources, schema, tokens
-from scimform.store.connection import connect, translated
+from scimform.errors import StoreBusy
+from scimform.store import connection, cursor, members, resources, schema, tokens
+from scimform.store.connection import busy_message, connect, translated
+from scimform.store.readers import Readers
 from scimform.store.resources import GROUPS, USERS, Kind
 from scimform.store.tokens import Provisioning, TokenInfo
 
@@ -50,28 +53,37 @@ def timestamp() -> str:
 class Store:
     """One SQLite file: users, groups, memberships, tokens and the provisioning switch.
 
-    One Store may be shared by threads: it holds one connection behind a lock. Several
-    processes may open the same file (WAL). Open with `Store.open`.
+    One Store may be shared by threads. Writes go through one connection, one transaction
+    at a time; reads outside a transaction take a read connection of their own, so that
+    they never wait behind a write, nor behind another process that holds the file's write
+    lock (WAL). A write that cannot start within `busy_seconds` raises StoreBusy. Several
+    processes may open the same file. Open with `Store.open`.
     """
 
-    def __init__(self, conn: sqlite3.Connection, path: str) -> None:
+    def __init__(
+        self, conn: sqlite3.Connection, path: str, busy_seconds: float | None = None
+    ) -> None:
         self._conn = conn
         self._path = path
+        self._busy = connection.BUSY_SECONDS if busy_seconds is None else busy_seconds
         self._lock = threading.RLock()
         self._depth = 0
-        with self._reading():
+        self._writer: int | None = None  # the thread inside a transaction, if any
+        self._readers = Readers(path, self._busy, shared=conn if path == ":memory:" else None)
+        with translated(path):
             self._id_prefix = schema.setting(conn, "id_prefix")
             self._cursor_key = bytes.fromhex(schema.setting(conn, "cursor_key"))
 
     @classmethod
-    def open(cls, path: str | Path) -> Store:
-        """Open the store at `path`, creating the file (and its directory) if new."""
+    def open(cls, path: str | Path, *, busy_seconds: float | None = None) -> Store:
+        """Open the store at `path`, creating the file (and its directory) if new. A write
+        waits up to `busy_seconds` (default 30) for another writer before StoreBusy."""
         shown = str(path)
-        conn = connect(shown)
+        conn = connect(shown, busy_seconds)
         try:
-            with translated(shown):
+            with translated(shown, busy_seconds):
                 schema.prepare(conn, shown)
-            return cls(conn, shown)
+            return cls(conn, shown, busy_seconds)
         except BaseException:
             conn.close()
             raise
@@ -82,7 +94,8 @@ class Store:
         return self._path
 
     def close(self) -> None:
-        """Close the connection; the store cannot be used afterwards."""
+        """Close the connections; the store cannot be used afterwards."""
+        self._readers.close()
         with self._lock:
             self._conn.close()
 
@@ -95,22 +108,46 @@ class Store:
     # --- transactions ---------------------------------------------------------------------
 
     @contextmanager
-    def transaction(self) -> Iterator[None]:
+    def transaction(self, *, wait: float | None = None) -> Iterator[None]:
         """Group several writes atomically. Re-entrant: an inner block is a savepoint, so a
-        failed inner write that the caller catches leaves nothing half done."""
-        with self._lock, translated(self._path):
-            outermost = self._depth == 0
-            savepoint = f"s{self._depth}"
-            self._conn.execute("BEGIN IMMEDIATE" if outermost else f"SAVEPOINT {savepoint}")
-            self._depth += 1
-            try:
-                yield
-                self._conn.execute("COMMIT" if outermost else f"RELEASE {savepoint}")
-            except BaseException:
-                self._undo(outermost, savepoint)
-                raise
-            finally:
-                self._depth -= 1
+        failed inner write that the caller catches leaves nothing half done. Reads inside
+        the block see its writes. The block waits at most `wait` seconds (default: the busy
+        timeout) for the writes of this process and of others together, then StoreBusy."""
+        deadline = time.monotonic() + (self._busy if wait is None else wait)
+        self._acquire(deadline)
+        try:
+            with translated(self._path, self._busy):
+                outermost = self._depth == 0
+                savepoint = f"s{self._depth}"
+                self._begin(deadline, savepoint)
+                self._depth += 1
+                self._writer = threading.get_ident()
+                try:
+                    yield
+                    self._conn.execute("COMMIT" if outermost else f"RELEASE {savepoint}")
+                except BaseException:
+                    self._undo(outermost, savepoint)
+                    raise
+                finally:
+                    self._depth -= 1
+                    self._writer = self._writer if self._depth else None
+        finally:
+            self._lock.release()
+
+    def _acquire(self, deadline: float) -> None:
+        # Writes of this process queue here, each until its deadline: a client hears
+        # "busy" in bounded time, never a hang.
+        if not self._lock.acquire(timeout=max(0.0, deadline - time.monotonic())):
+            raise StoreBusy(busy_message(self._path, self._busy, "a write of this process held it"))
+
+    def _begin(self, deadline: float, savepoint: str) -> None:
+        if self._depth:
+            self._conn.execute(f"SAVEPOINT {savepoint}")
+            return
+        # Another process's lock is waited for only until the same deadline.
+        left = max(0.0, deadline - time.monotonic())
+        self._conn.execute(f"PRAGMA busy_timeout = {int(left * 1000)}")
+        self._conn.execute("BEGIN IMMEDIATE")
 
     def _undo(self, outermost: bool, savepoint: str) -> None:
         # SQLite ends the transaction by itself after some failures (disk full, I/O error).
@@ -129,8 +166,13 @@ class Store:
 
     @contextmanager
     def _reading(self) -> Iterator[sqlite3.Connection]:
-        with self._lock, translated(self._path):
-            yield self._conn
+        if self._writer == threading.get_ident():
+            # Inside this thread's transaction: read what it has written so far.
+            with translated(self._path, self._busy):
+                yield self._conn
+            return
+        with self._readers.borrow() as conn, translated(self._path, self._busy):
+            yield conn
 
     def new_id(self) -> str:
         """A fresh resource id in AWS's shape: the store's 10 hex characters, "-", a UUID4."""
@@ -296,9 +338,17 @@ class Store:
         with self._reading() as conn:
             info, reason = tokens.check(conn, secret, now)
         if info is not None and tokens.needs_last_used(info, now):
-            with self._writing() as conn:
-                info = tokens.mark_used(conn, info, now)
+            info = self._mark_used(info, now)
         return info, reason
+
+    def _mark_used(self, info: TokenInfo, now: datetime | None) -> TokenInfo:
+        # Best effort, and never a wait: a request must not queue behind a write only to
+        # note when its token was last used; a later request notes it.
+        try:
+            with self.transaction(wait=0):
+                return tokens.mark_used(self._conn, info, now)
+        except StoreBusy:
+            return info
 
     # --- bulk loading ---------------------------------------------------------------------
 

@@ -15,9 +15,6 @@ from scimform.tokens.api import Secret, StoreTokenApi, TokenApi
 from scimform.tokens.auth import REFUSED, token_refused, verify_token_in_use
 from scimform.tokens.console import console_steps
 from scimform.tokens.policy import (
-    TokenAction,
-    TokenChange,
-    TokenFinding,
     TokenReport,
     TokenState,
     TokenStatus,
@@ -37,10 +34,7 @@ __all__ = [
     "Step",
     "StoreTokenApi",
     "TargetKind",
-    "TokenAction",
     "TokenApi",
-    "TokenChange",
-    "TokenFinding",
     "TokenReport",
     "TokenState",
     "TokenStatus",

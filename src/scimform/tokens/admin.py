@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from scimform.backends.auth import BearerToken
 from scimform.backends.sender import NoResponse, Sender, detail_of
-from scimform.backends.target import TIMEOUT
+from scimform.backends.target import token_client
 from scimform.errors import TargetError, TokenApiError
 from scimform.store import TokenInfo
 from scimform.tokens import auth
@@ -67,12 +67,7 @@ class AdminTokenApi:
     ) -> None:
         self._scim_url = scim_url
         self._transport = transport
-        self._client = httpx.Client(
-            base_url=admin_root(scim_url),
-            auth=BearerToken(key),
-            timeout=TIMEOUT,
-            transport=transport,
-        )
+        self._client = token_client(admin_root(scim_url), BearerToken(key), transport=transport)
         self._reads = Sender(self._client, rate_limit=None, retries=READ_RETRIES)
         self._creates = Sender(self._client, rate_limit=None, retries=0)
 
@@ -100,11 +95,8 @@ class AdminTokenApi:
 
     def authenticates(self, secret: Secret) -> bool:
         """A real SCIM request with the secret: accepted (200) or refused (401)."""
-        with httpx.Client(
-            base_url=self._scim_url,
-            auth=BearerToken(secret.reveal()),
-            timeout=TIMEOUT,
-            transport=self._transport,
+        with token_client(
+            self._scim_url, BearerToken(secret.reveal()), transport=self._transport
         ) as client:
             try:
                 return auth.probe(client) == 200

@@ -14,11 +14,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
+from scimform.diagnostics import Severity
 from scimform.engine.token_plan import TokenChange, TokenNote, TokenOperation, TokenPlan
 from scimform.model import DesiredState, ExpectedToken
 from scimform.store import TokenInfo
 from scimform.tokens.console import console_steps
-from scimform.tokens.policy import TokenAction, TokenFinding, TokenReport, check_tokens
+from scimform.tokens.policy import TokenReport, check_tokens
 from scimform.tokens.target import TargetKind
 
 IN_USE_WINDOW = timedelta(minutes=10)
@@ -38,7 +39,7 @@ def plan_tokens(
         return TokenPlan()
     report = check_tokens(desired.tokens, desired.token_policy, live, now.date())
     deletes, extra = _deletes(report, live or (), now)
-    dropped = {c.token_id for c in report.changes} - {c.token_id for c in deletes}
+    dropped = {t.id for t in report.undeclared} - {c.token_id for c in deletes}
     findings = [_note(f) for f in report.findings if not _undeclared(f, dropped)] + extra
     plan = TokenPlan(managed=True, live_compared=live is not None, findings=tuple(findings))
     due = report.rotation_due
@@ -51,7 +52,7 @@ def _deletes(
     report: TokenReport, live: Sequence[TokenInfo], now: datetime
 ) -> tuple[tuple[TokenChange, ...], list[TokenNote]]:
     by_id = {t.id: t for t in live}
-    undeclared = [by_id[c.token_id] for c in report.changes if c.action is TokenAction.DELETE]
+    undeclared = [by_id[t.id] for t in report.undeclared]
     if undeclared and len(undeclared) == len(live):
         return (), [_all_undeclared(live)]
     kept = [t for t in undeclared if _recently_used(t, now)]
@@ -124,7 +125,10 @@ def _kept(token: TokenInfo) -> TokenNote:
         "tokens: (scimform tokens record), or delete it once nothing uses it"
     )
     return TokenNote(
-        severity="warning", code="tokens.undeclared-in-use", message=message, token_id=token.id
+        severity=Severity.WARNING,
+        code="tokens.undeclared-in-use",
+        message=message,
+        token_id=token.id,
     )
 
 
@@ -135,20 +139,17 @@ def _all_undeclared(live: Sequence[TokenInfo]) -> TokenNote:
         "every client, so apply deletes none; declare the token in use in tokens: "
         "(scimform tokens record --id ID --created YYYY-MM-DD)"
     )
-    return TokenNote(severity="warning", code="tokens.none-declared-live", message=message)
+    return TokenNote(severity=Severity.WARNING, code="tokens.none-declared-live", message=message)
 
 
-def _undeclared(finding: TokenFinding, kept: set[str]) -> bool:
+def _undeclared(finding: TokenNote, kept: set[str]) -> bool:
     """The policy's "apply deletes it" finding, for a token apply keeps after all."""
     return finding.code == "tokens.undeclared" and finding.token_id in kept
 
 
-def _note(finding: TokenFinding) -> TokenNote:
-    severity = "warning" if finding.code in _PLAN_WARNINGS else finding.severity.value
-    return TokenNote(
-        severity=severity,
-        code=finding.code,
-        message=finding.message,
-        token_id=finding.token_id,
-        days_left=finding.days_left,
-    )
+def _note(finding: TokenNote) -> TokenNote:
+    """The policy's finding as a plan says it: findings that leave the plan sound are
+    warnings there."""
+    if finding.code in _PLAN_WARNINGS:
+        return finding.model_copy(update={"severity": Severity.WARNING})
+    return finding

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from scimform.diagnostics import Severity
+from scimform.engine.token_plan import TokenNote
 from scimform.model import MAX_TOKENS, ExpectedToken, TokenPolicy
 from scimform.store import TokenInfo
 
@@ -26,11 +27,6 @@ class TokenState(enum.Enum):
     EXPIRING = "expiring"
     ROTATION_DUE = "rotation due"
     EXPIRED = "expired"
-
-
-class TokenAction(enum.Enum):
-    DELETE = "delete"  # live, not declared: apply deletes it
-    MISSING = "missing"  # declared, not live: the YAML or the target is wrong
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,34 +39,20 @@ class TokenStatus:
 
 
 @dataclass(frozen=True, slots=True)
-class TokenChange:
-    """A difference between declared and live tokens."""
-
-    action: TokenAction
-    token_id: str
-    created: date | None = None  # from the live token, for a delete
-
-
-@dataclass(frozen=True, slots=True)
-class TokenFinding:
-    """One thing to say about token state: a stable code, and the message in plain words
-    (which names token ids and dates, never a secret)."""
-
-    severity: Severity
-    code: str
-    message: str
-    token_id: str | None = None
-    days_left: int | None = None
-
-
-@dataclass(frozen=True, slots=True)
 class TokenReport:
-    """The policy check's result: per-token states, findings, and token changes."""
+    """The policy check's result: per-token states, findings, the live tokens nobody
+    declared (apply deletes them) and the declared token ids the target lacks."""
 
     statuses: tuple[TokenStatus, ...]
-    findings: tuple[TokenFinding, ...]
-    changes: tuple[TokenChange, ...]
+    findings: tuple[TokenNote, ...]
+    undeclared: tuple[TokenInfo, ...]
+    missing: tuple[str, ...]
     live_checked: bool
+
+    @property
+    def matches_live(self) -> bool:
+        """True when the live tokens are exactly the declared ones."""
+        return not (self.undeclared or self.missing)
 
     @property
     def has_errors(self) -> bool:
@@ -94,16 +76,23 @@ def check_tokens(
     (None when the target has none, as AWS has not)."""
     ordered = sorted(expected, key=lambda t: (t.expires, t.id))
     statuses = tuple(_status(t, policy, today) for t in ordered)
-    findings: list[TokenFinding] = []
+    findings: list[TokenNote] = []
     if len(ordered) > MAX_TOKENS:
         findings.append(_too_many(len(ordered)))
     findings.extend(_finding(s, policy) for s in statuses if s.state is not TokenState.OK)
-    changes: tuple[TokenChange, ...] = ()
+    undeclared: tuple[TokenInfo, ...] = ()
+    missing: tuple[str, ...] = ()
     if live is not None and ordered:
-        changes = _differences(ordered, live)
-        findings.extend(_change_finding(c) for c in changes)
+        present = {t.id for t in live}
+        declared = {t.id for t in ordered}
+        missing = tuple(t.id for t in ordered if t.id not in present)
+        undeclared = tuple(
+            t for t in sorted(live, key=lambda t: (t.created, t.id)) if t.id not in declared
+        )
+        findings.extend(_missing(token_id) for token_id in missing)
+        findings.extend(_undeclared(token) for token in undeclared)
         findings.extend(_date_findings(ordered, live))
-    return TokenReport(statuses, tuple(findings), changes, live is not None)
+    return TokenReport(statuses, tuple(findings), undeclared, missing, live is not None)
 
 
 def _status(token: ExpectedToken, policy: TokenPolicy, today: date) -> TokenStatus:
@@ -123,61 +112,46 @@ def _name(token: ExpectedToken) -> str:
     return f"token {token.id}" + (f" (used by {token.used_by})" if token.used_by else "")
 
 
-def _finding(status: TokenStatus, policy: TokenPolicy) -> TokenFinding:
+def _finding(status: TokenStatus, policy: TokenPolicy) -> TokenNote:
     token, days = status.token, status.days_left
     if status.state is TokenState.EXPIRED:
         ago = "today" if days == 0 else f"{-days} day{_s(-days)} ago"
         message = f"{_name(token)} expired on {token.expires}, {ago}; rotate it now"
-        return TokenFinding(Severity.ERROR, "tokens.expired", message, token.id, days)
+        return _note(Severity.ERROR, "tokens.expired", message, token.id, days)
     when = f"expires on {token.expires}, in {days} day{_s(days)}"
     if status.state is TokenState.ROTATION_DUE:
         window = policy.rotate_before_expiry.days
         message = f"{_name(token)} {when}: rotation is due ({window} days before expiry)"
-        return TokenFinding(Severity.WARNING, "tokens.rotation-due", message, token.id, days)
+        return _note(Severity.WARNING, "tokens.rotation-due", message, token.id, days)
     message = f"{_name(token)} {when}"
-    return TokenFinding(Severity.WARNING, "tokens.expiring", message, token.id, days)
+    return _note(Severity.WARNING, "tokens.expiring", message, token.id, days)
 
 
-def _too_many(count: int) -> TokenFinding:
+def _too_many(count: int) -> TokenNote:
     message = (
         f"{count} tokens are declared; AWS allows {MAX_TOKENS}: delete the old token "
         "once its replacement works, and remove it from tokens:"
     )
-    return TokenFinding(Severity.ERROR, "tokens.too-many", message)
+    return _note(Severity.ERROR, "tokens.too-many", message)
 
 
-def _differences(
-    expected: Sequence[ExpectedToken], live: Sequence[TokenInfo]
-) -> tuple[TokenChange, ...]:
-    declared = {t.id for t in expected}
-    present = {t.id for t in live}
-    missing = [TokenChange(TokenAction.MISSING, t.id) for t in expected if t.id not in present]
-    extra = [
-        TokenChange(TokenAction.DELETE, t.id, t.created.date())
-        for t in sorted(live, key=lambda t: (t.created, t.id))
-        if t.id not in declared
-    ]
-    return (*missing, *extra)
-
-
-def _change_finding(change: TokenChange) -> TokenFinding:
-    if change.action is TokenAction.MISSING:
-        message = (
-            f"token {change.token_id} is declared but the target has no such token; "
-            "remove it from tokens: or record the token that replaced it "
-            "(scimform tokens record)"
-        )
-        return TokenFinding(Severity.ERROR, "tokens.missing", message, change.token_id)
+def _missing(token_id: str) -> TokenNote:
     message = (
-        f"token {change.token_id} (created {change.created}) exists but is not declared; "
+        f"token {token_id} is declared but the target has no such token; remove it from "
+        "tokens: or record the token that replaced it (scimform tokens record)"
+    )
+    return _note(Severity.ERROR, "tokens.missing", message, token_id)
+
+
+def _undeclared(token: TokenInfo) -> TokenNote:
+    message = (
+        f"token {token.id} (created {token.created.date()}) exists but is not declared; "
         "apply deletes it: declare it in tokens: to keep it"
     )
-    return TokenFinding(Severity.WARNING, "tokens.undeclared", message, change.token_id)
+    return _note(Severity.WARNING, "tokens.undeclared", message, token.id)
 
 
-def _date_findings(
-    expected: Sequence[ExpectedToken], live: Sequence[TokenInfo]
-) -> list[TokenFinding]:
+def _date_findings(expected: Sequence[ExpectedToken], live: Sequence[TokenInfo]) -> list[TokenNote]:
     by_id = {t.id: t for t in live}
     findings = []
     for token in expected:
@@ -187,10 +161,20 @@ def _date_findings(
                 f"token {token.id} is declared to expire on {token.expires} but the "
                 f"target says {found.expires.date()}; correct tokens: to the target's date"
             )
-            findings.append(
-                TokenFinding(Severity.WARNING, "tokens.expiry-differs", message, token.id)
-            )
+            findings.append(_note(Severity.WARNING, "tokens.expiry-differs", message, token.id))
     return findings
+
+
+def _note(
+    severity: Severity,
+    code: str,
+    message: str,
+    token_id: str | None = None,
+    days_left: int | None = None,
+) -> TokenNote:
+    return TokenNote(
+        severity=severity, code=code, message=message, token_id=token_id, days_left=days_left
+    )
 
 
 def _s(count: int) -> str:

@@ -32,9 +32,10 @@ def verify_token(loaded: LoadedConfig, environ: Mapping[str, str]) -> str | None
     if target_kind(target.url) is TargetKind.LOCAL or target.token is None:
         return None
     token = resolve_token(target.token, loaded.root, environ)
-    with scim_client(target.url, token) as client:
+    with scim_client(target.url, token, environ) as client:
         try:
-            verify_token_in_use(client, target_label(target.url, loaded.root), target.token)
+            label = target_label(target.url, loaded.root, environ)
+            verify_token_in_use(client, label, target.token)
         except TokenRefused:
             raise
         except TargetError:
@@ -54,12 +55,16 @@ def still_refused(loaded: LoadedConfig, environ: Mapping[str, str]) -> bool:
     return False
 
 
-def open_api(loaded: LoadedConfig, admin_key_file: Path | None) -> TokenApi | None:
+def open_api(
+    loaded: LoadedConfig, admin_key_file: Path | None, environ: Mapping[str, str]
+) -> TokenApi | None:
     """The target's token API when tokens are declared and the target has one; else None.
-    For `local:`, call it after the backend has opened (and so made) the store."""
+    For `local:`, call it after the backend has opened (and so made) the store. `environ`
+    carries the operator's allowed hosts."""
     if not loaded.desired.tokens:
         return None
-    return open_token_api(loaded.settings.target.url, loaded.root, admin_key_file)
+    target = loaded.settings.target
+    return open_token_api(target.url, loaded.root, admin_key_file, environ)
 
 
 def token_plan(

@@ -5,19 +5,18 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from pathlib import Path
 
 import httpx
 
 from scimform.backends.auth import BearerToken
-from scimform.backends.target import LOCAL, TIMEOUT, endpoint, local_path
+from scimform.backends.target import LOCAL, endpoint, local_path, token_client
+from scimform.destination import BadDestination, parse_endpoint
 from scimform.errors import TargetError
 from scimform.store import Store
 from scimform.tokens.admin import AdminTokenApi, read_admin_key
 from scimform.tokens.api import StoreTokenApi, TokenApi
-
-# AWS's SCIM endpoints: scim.<region>.amazonaws.com and the dual-stack scim.<region>.api.aws.
-_AWS_SUFFIXES = (".amazonaws.com", ".api.aws")
 
 
 class TargetKind(enum.Enum):
@@ -31,19 +30,21 @@ def target_kind(target_url: str) -> TargetKind:
     if target_url.startswith(LOCAL):
         return TargetKind.LOCAL
     try:
-        host = httpx.URL(target_url).host.casefold()
-    except httpx.InvalidURL:
-        host = ""
-    if host.startswith("scim.") and host.endswith(_AWS_SUFFIXES):
-        return TargetKind.AWS
-    return TargetKind.SERVE
+        kind = parse_endpoint(target_url).kind
+    except BadDestination:
+        kind = "other"
+    return TargetKind.AWS if kind == "aws" else TargetKind.SERVE
 
 
 def open_token_api(
-    target_url: str, config_root: Path, admin_key_file: Path | None
+    target_url: str,
+    config_root: Path,
+    admin_key_file: Path | None,
+    environ: Mapping[str, str] | None = None,
 ) -> TokenApi | None:
     """The target's token API, or None when it has none (AWS, or a SCIM URL given no
-    admin key). The embedded store must exist already: nothing is created here."""
+    admin key). The embedded store must exist already: nothing is created here. The admin
+    key goes only where a token may go (hosts allowed in `environ`, see backends.target)."""
     kind = target_kind(target_url)
     if kind is TargetKind.LOCAL:
         path = local_path(target_url, config_root)
@@ -54,9 +55,12 @@ def open_token_api(
         return StoreTokenApi(Store.open(path))
     if kind is TargetKind.AWS or admin_key_file is None:
         return None
-    return AdminTokenApi(endpoint(target_url), read_admin_key(admin_key_file))
+    return AdminTokenApi(endpoint(target_url, environ), read_admin_key(admin_key_file))
 
 
-def scim_client(target_url: str, token: str) -> httpx.Client:
-    """An httpx client for the SCIM endpoint `target_url` that sends `token`."""
-    return httpx.Client(base_url=endpoint(target_url), auth=BearerToken(token), timeout=TIMEOUT)
+def scim_client(
+    target_url: str, token: str, environ: Mapping[str, str] | None = None
+) -> httpx.Client:
+    """An httpx client for the SCIM endpoint `target_url` that sends `token`: only to a
+    host a token may go to (allowed in `environ`), never following a redirect."""
+    return token_client(endpoint(target_url, environ), BearerToken(token))

@@ -1,0 +1,152 @@
+"""A consumer repository as the reusable workflows see it across runs: pull requests planned
+(their comments and uploaded plans kept), merged, and applied, with a fake `gh` answering
+from what earlier runs posted. Shared by the workflow run tests."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from scimform.model import User
+
+BOT = "github-actions[bot]"
+REPOSITORY = "octo/people"
+PULLS = "repos/octo/people/pulls?state=closed&base=main&sort=updated&direction=desc&per_page=100"
+
+
+def person(name: str, **fields: Any) -> User:
+    first = name.split("@")[0].capitalize()
+    return User(name, first, "Example", f"{first} Example", email=name, **fields)
+
+
+def yaml_user(user: User) -> dict[str, Any]:
+    found = {"userName": user.user_name, "givenName": user.given_name}
+    found |= {"familyName": user.family_name, "displayName": user.display_name}
+    found |= {"email": user.email} | ({"title": user.title} if user.title else {})
+    return found
+
+
+def write_config(
+    workspace: Path,
+    url: str,
+    users: list[User],
+    members: list[User],
+    groups: dict[str, list[User]] | None = None,
+) -> Path:
+    """The config in workspace/people: `users`, a group `admins` of `members`, and more
+    `groups` by name."""
+    root = workspace / "people"
+    root.mkdir(parents=True, exist_ok=True)
+    settings = {"target": {"url": url, "token": "env:SCIM_TOKEN"}, "ownership": {"prune": True}}
+    (root / "scimform.yaml").write_text(json.dumps(settings), encoding="utf-8")
+    every = {"admins": members} | (groups or {})
+    listed = [{"displayName": n, "members": [m.user_name for m in ms]} for n, ms in every.items()]
+    body = {"users": [yaml_user(u) for u in users], "groups": listed}
+    (root / "people.yaml").write_text(json.dumps(body, indent=1), encoding="utf-8")
+    return root
+
+
+def sha(number: int, kind: str = "a") -> str:
+    return (kind * 8 + f"{number:032d}")[:40]
+
+
+@dataclass
+class Repo:
+    """Pull requests and pushes of octo/people, run through the reusable workflows against
+    the store at `url` (the operator's target)."""
+
+    actions: Callable[..., Any]
+    url: str
+    token: str
+    comments: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
+    pulls: list[dict[str, Any]] = field(default_factory=list)
+    runs: int = 5000
+    options: dict[str, Any] = field(default_factory=dict)  # for every runner
+    inputs: dict[str, Any] = field(default_factory=dict)  # for every job
+    skip: tuple[str, ...] = ("install",)
+
+    def _next_run(self) -> str:
+        self.runs += 1
+        return str(self.runs)
+
+    def plan(self, number: int, users: list[User], members: list[User], **kw: Any) -> Any:
+        """Plan pull request #number whose config declares `users` and `members`; the
+        comment job posts (or edits) its comment. Returns (plan job, comment job)."""
+        event = {
+            "action": "synchronize",
+            "pull_request": {
+                "number": number,
+                "head": {"sha": sha(number), "repo": {"full_name": kw.pop("head", REPOSITORY)}},
+            },
+        }
+        secrets = kw.pop("secrets", {"SCIM_TOKEN": self.token})
+        name = f"pr{number}-{self.runs}"
+        runner = self.actions(event, secrets, name, run_id=self._next_run(), **self.options)
+        if kw.pop("write", True):
+            write_config(runner.workspace, kw.pop("url", self.url), users, members, **kw)
+        runner.answer(f"repos/octo/people/issues/{number}/comments", self.comments.get(number, []))
+        inputs = {"directory": "people", "target-url": self.url} | self.inputs
+        job = runner.run("scimform-plan.yml", "plan", inputs, skip=self.skip)
+        work = runner.temp / "scimform"
+        names = ("plan.json", "plan.txt", "reviewed.json", "comment.json")
+        if job.outputs.get("artifact"):
+            runner.upload(job.outputs["artifact"], *(work / n for n in names))
+        comment = runner.run("scimform-plan.yml", "comment", inputs, needs={"plan": job.outputs})
+        self._keep(runner)
+        return runner, job, comment
+
+    def merge(self, number: int, at: str) -> None:
+        pull = {"number": number, "merged_at": at, "merge_commit_sha": sha(number, "m")}
+        self.pulls.insert(0, pull)
+
+    def apply(self, number: int, inputs: dict[str, Any] | None = None, **kw: Any) -> Any:
+        """The apply run on the push that merged #number (the workspace holds main's
+        config), then its report job. Returns (runner, apply job, report job)."""
+        event = {"ref": kw.pop("ref", "refs/heads/main"), "repository": {"default_branch": "main"}}
+        runner = self.actions(
+            event,
+            {"SCIM_TOKEN": self.token},
+            f"apply{number}-{self.runs}",
+            run_id=self._next_run(),
+            sha=sha(number, "m"),
+            **self.options,
+        )
+        runner.answer(PULLS, self.pulls)
+        for pull in self.pulls:
+            runner.answer(f"repos/octo/people/issues/{pull['number']}/comments", self.said(pull))
+        given = {"directory": "people", "target-url": self.url} | self.inputs | (inputs or {})
+        job = runner.run("scimform-apply.yml", "apply", given, skip=self.skip)
+        report = runner.run("scimform-apply.yml", "report", given, needs={"apply": job.outputs})
+        self._keep(runner)
+        return runner, job, report
+
+    def said(self, pull: dict[str, Any]) -> list[dict[str, Any]]:
+        return self.comments.get(pull["number"], [])
+
+    def _keep(self, runner: Any) -> None:
+        """Record the comments the run posted or edited, as GitHub would keep them."""
+        for call in runner.gh_calls():
+            endpoint, body = call["endpoint"], (call["payload"] or {}).get("body")
+            if call["method"] == "POST" and endpoint.endswith("/comments"):
+                number = int(endpoint.split("/")[-2])
+                said = self.comments.setdefault(number, [])
+                ids = [c["id"] for n in self.comments.values() for c in n]
+                said.append({"id": max(ids, default=100) + 1, "body": body, "user": {"login": BOT}})
+            elif call["method"] == "PATCH" and "/issues/comments/" in endpoint:
+                wanted = int(endpoint.rsplit("/", 1)[1])
+                for said in self.comments.values():
+                    for comment in said:
+                        if comment["id"] == wanted:
+                            comment["body"] = body
+
+    def outcomes(self, number: int) -> list[str]:
+        """The apply outcomes said on #number, oldest first."""
+        found = []
+        for comment in self.comments.get(number, []):
+            body = comment["body"] or ""
+            if body.startswith("<!-- scimform-apply: "):
+                found.append(body.split("outcome=")[1].split(" ")[0])
+        return found
