@@ -191,7 +191,7 @@ def test_a_file_a_commit_left_alone_is_not_parsed_again(
     assert sorted(parsed) == ["admins.yaml", "admins.yaml", "scimform.yaml", "users.yaml"]
 
 
-def test_since_reads_from_the_last_commit_before_it_and_reports_only_later_changes(
+def test_a_period_reads_from_the_last_commit_before_it_to_the_last_one_in_it(
     make_repo: Callable[[str], Any],
 ) -> None:
     repo = make_repo("corp")
@@ -203,10 +203,12 @@ def test_since_reads_from_the_last_commit_before_it_and_reports_only_later_chang
     repo.commit("Broken", {"admins.yaml": "groups: [\n"}, day="2026-01-02")
     repo.commit("Add alice (#3)", {"admins.yaml": admins.format("bob@corp.example, "
                 "alice@corp.example")}, day="2026-02-01")  # fmt: skip
-    since = datetime(2026, 1, 15, tzinfo=UTC)
-    history = read_history(repo.top, since=since)
+    repo.commit("Broken after", {"admins.yaml": "groups: [\n"}, day="2026-03-01")
+    since, until = datetime(2026, 1, 15, tzinfo=UTC), datetime(2026, 2, 15, tzinfo=UTC)
+    history = read_history(repo.top, since=since, until=until)
     # The broken commit before the period is passed over: alice's addition is told against
-    # the last config that loaded, not as the whole config created.
+    # the last config that loaded, not as the whole config created; the one after the
+    # period is not read.
     assert [(e.event.name, e.event.action, e.event.member) for e in history.entries] == [
         ("admins", "member-added", "alice@corp.example")
     ]

@@ -96,13 +96,17 @@ def pull_request(subject: str) -> int | None:
 
 
 def read_history(
-    directory: Path, all_commits: bool = False, since: datetime | None = None
+    directory: Path,
+    all_commits: bool = False,
+    since: datetime | None = None,
+    until: datetime | None = None,
 ) -> History:
     """The history of the config in `directory`, from the git repository that holds it:
     the changes as they landed on HEAD's first-parent line, each merge as one step (so a
     branch's work in progress is not seen), or with `all_commits` every commit's own
     changes. With `since` (first-parent only), the changes that landed before it are not
-    read: the walk starts at the last commit before it whose config loads. A ScimformError
+    read: the walk starts at the last commit before it whose config loads; with `until`,
+    it stops at the last commit that landed by then. A ScimformError
     when there is no repository; an empty history when it has no commits."""
     repo = open_repository(directory)
     shown = repo.prefix.rstrip("/") or "."
@@ -117,13 +121,21 @@ def read_history(
         reader = SnapshotReader(objects, Path(scratch), repo.prefix)
         walk = _Walk(reader, repo, shown)
         base = _baseline(reader, repo, commits, since) if since and not all_commits else None
-        for commit in commits[base or 0 :]:
+        for commit in commits[base or 0 : _stop(commits, until, all_commits)]:
             walk.commit(commit)
         if since is not None and base is not None:  # before `since` is where it starts from
             walk.found = [f for f in walk.found if utc(f[0].committed or f[0].date) >= since]
     landed = _every_commit if all_commits else partial(_as_landed, repo)
     entries = landed(commits, walk.found)
     return History(entries, tuple(walk.links), len(commits), shown, tuple(c.sha for c in line))
+
+
+def _stop(commits: list[Commit], until: datetime | None, all_commits: bool) -> int:
+    """The index after the last commit to read: the last one landed by `until`."""
+    if until is None or all_commits:
+        return len(commits)
+    landed = [i for i, c in enumerate(commits) if utc(c.committed or c.date) <= until]
+    return landed[-1] + 1 if landed else 0
 
 
 def _baseline(

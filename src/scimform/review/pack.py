@@ -130,7 +130,7 @@ def build_pack(
     before = start - timedelta(microseconds=1)
     at_start = state_at(directory, f"the start of {since}", before)
     at_end = state_at(directory, f"the end of {until}", end)
-    history = read_history(directory, since=start)
+    history = read_history(directory, since=start, until=end)
     inside = Window(Bound(since, moment=start), Bound(until, moment=end))
     entries = inside.keep(history.entries, history)
     applies = log.applies if log is not None else []
