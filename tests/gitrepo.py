@@ -16,9 +16,14 @@ class Repo:
         top.mkdir(parents=True)
         self.git("init", "-q", "-b", "main")
 
-    def git(self, *args: str, author: str = "Ops Bot", day: str = "2026-01-01") -> str:
+    def git(
+        self, *args: str, author: str = "Ops Bot", day: str = "2026-01-01", landed: str = ""
+    ) -> str:
+        """Run git with the author and the day set; `landed` (a day) sets the commit date
+        apart from the author date, as a merge or a squash on GitHub does."""
         email = author.lower().replace(" ", ".") + "@corp.example"
         stamp = f"{day}T09:00:00+00:00"
+        committed = f"{landed}T15:00:00+00:00" if landed else stamp
         env = {
             **os.environ,
             "GIT_AUTHOR_NAME": author,
@@ -26,7 +31,7 @@ class Repo:
             "GIT_AUTHOR_DATE": stamp,
             "GIT_COMMITTER_NAME": author,
             "GIT_COMMITTER_EMAIL": email,
-            "GIT_COMMITTER_DATE": stamp,
+            "GIT_COMMITTER_DATE": committed,
             "GIT_CONFIG_GLOBAL": os.devnull,
             "GIT_CONFIG_NOSYSTEM": "1",
         }
@@ -46,12 +51,27 @@ class Repo:
             path.write_text(text)
 
     def commit(
-        self, message: str, files: dict[str, str | None], author: str = "Ops Bot", day: str = ""
+        self,
+        message: str,
+        files: dict[str, str | None],
+        author: str = "Ops Bot",
+        day: str = "",
+        landed: str = "",
     ) -> str:
-        """Commit the files; the full sha."""
+        """Commit the files (`landed`: a commit date other than the author date); the full
+        sha."""
         self.write(files)
         self.git("add", "-A")
-        self.git("commit", "-q", "-m", message, author=author, day=day or "2026-01-01")
+        self.git(
+            "commit", "-q", "-m", message, author=author, day=day or "2026-01-01", landed=landed
+        )
+        return self.git("rev-parse", "HEAD")
+
+    def merge_pull_request(self, branch: str, number: int, merger: str, day: str) -> str:
+        """Merge `branch` into the checked-out branch as GitHub's merge button does: a merge
+        commit "Merge pull request #N from corp/BRANCH" by `merger` on `day`; its sha."""
+        message = f"Merge pull request #{number} from corp/{branch}"
+        self.git("merge", "-q", "--no-ff", "-m", message, branch, author=merger, day=day)
         return self.git("rev-parse", "HEAD")
 
     @staticmethod

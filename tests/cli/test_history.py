@@ -117,10 +117,11 @@ def test_group_history_answers_who_added_alice_and_follows_the_rename(
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
     assert lines[:3] == [
-        f"2026-03-01  {sha['start']}  -    Ops Bot      platform-administrators: + group",
+        f"2026-03-01  {sha['start']}  -    Ops Bot      platform-administrators: + group"
+        "  [direct push]",
         f"2026-03-01  {sha['start']}  -    Ops Bot      "
-        "platform-administrators: + member bob@corp.example",
-        f"2026-03-02  {sha['add']}  #42  Jane Doe     "
+        "platform-administrators: + member bob@corp.example  [direct push]",
+        f"2026-03-03  {sha['add']}  #42  Jane Doe     "
         "platform-administrators: + member alice@corp.example",
     ]
     assert lines[3].startswith(_broken(sha))
@@ -140,8 +141,8 @@ def test_user_history_lists_her_memberships_attributes_and_departure(
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
     assert lines[:3] == [
-        f"2026-03-01  {sha['start']}  -    Ops Bot      alice@corp.example: + user",
-        f"2026-03-02  {sha['add']}  #42  Jane Doe     "
+        f"2026-03-01  {sha['start']}  -    Ops Bot      alice@corp.example: + user  [direct push]",
+        f"2026-03-03  {sha['add']}  #42  Jane Doe     "
         "platform-administrators: + member alice@corp.example",
         f"2026-03-05  {sha['promote']}  #43  Ann Other    "
         'alice@corp.example: ~ title "Engineer" -> "Senior Engineer"',
@@ -206,16 +207,18 @@ def test_json_names_the_pull_request_and_the_merge_that_landed_it(
     assert result.exit_code == 0, result.output
     body = json.loads(result.stdout)
     assert {k: body[k] for k in ("version", "directory", "user", "group", "since", "commits")} == {
-        "version": 1,
+        "version": 2,
         "directory": "identity",
         "user": None,
         "group": "platform-admins",
         "since": None,
-        "commits": 8,
+        "commits": 7,  # the first-parent history: the merge stands for its branch
     }
     added = body["changes"][2]
     assert added == {
-        "date": "2026-03-02T09:00:00+00:00",
+        "date": "2026-03-03T09:00:00+00:00",
+        "authored": "2026-03-02T09:00:00+00:00",
+        "landed_commit": git("rev-parse", "HEAD~4"),
         "commit": git("rev-parse", repo[1]["add"]),
         "short": repo[1]["add"],
         "author": "Jane Doe",
@@ -231,6 +234,12 @@ def test_json_names_the_pull_request_and_the_merge_that_landed_it(
         "member": "alice@corp.example",
         "problem": None,
         "text": "platform-administrators: + member alice@corp.example",
+        "approvers": [],
+        "merged_by": None,
+        "pr_url": None,
+        "applied": None,
+        "apply_outcome": None,
+        "flags": [],
     }
     assert git("log", "-1", "--format=%s", "HEAD~4").startswith("Merge pull request #42")
     renamed = body["changes"][4]
@@ -256,7 +265,7 @@ def test_user_renamed_with_the_same_external_id_is_one_person(tmp_path: Path) ->
     result = _history(str(repo.top), "--user", "alice@corp.example")
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines() == [
-        f"2026-04-01  {first}  -   Ops Bot   alice@corp.example: + user",
+        f"2026-04-01  {first}  -   Ops Bot   alice@corp.example: + user  [direct push]",
         f"2026-04-02  {second}  #7  Jane Doe  "
         'a.liddell@corp.example: ~ userName "alice@corp.example" -> "a.liddell@corp.example"',
     ]
@@ -280,9 +289,10 @@ def test_an_unknown_user_fails_and_suggests_only_similar_names(
     identity = str(repo[0].top / "identity")
     result = _history(identity, "--user", "nobody@corp.example")
     assert result.exit_code == 1
-    # bob@corp.example shares the domain, not the name: no "did you mean" for it.
+    # bob@corp.example shares the domain, not the name: no "did you mean" for it. Only the
+    # default branch's first-parent history is read: 7 of the repository's 8 commits.
     assert result.stderr == (
-        'no history for user "nobody@corp.example" in identity (8 commits read)\n'
+        'no history for user "nobody@corp.example" in identity (7 commits read)\n'
     )
     typo = _history(identity, "--user", "alcie@corp.example")
     assert typo.exit_code == 1
@@ -305,9 +315,11 @@ def test_a_group_is_found_by_a_previously_name_it_never_had_in_git(tmp_path: Pat
     )[:7]
     result = _history(str(repo.top), "--group", "security-readonly")
     assert result.exit_code == 0, result.output
+    # The first commit landed without a pull request: a direct push, flagged.
     assert result.stdout.splitlines() == [
-        f"2026-03-01  {first}  -  Ops Bot  security-admins: + group",
-        f"2026-03-01  {first}  -  Ops Bot  security-admins: + member bob@corp.example",
+        f"2026-03-01  {first}  -  Ops Bot  security-admins: + group  [direct push]",
+        f"2026-03-01  {first}  -  Ops Bot  security-admins: + member bob@corp.example"
+        "  [direct push]",
     ]
     assert _history(str(repo.top), "--group", "SECURITY-READONLY").stdout == result.stdout
 

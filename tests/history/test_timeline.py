@@ -4,13 +4,14 @@ landing order, a merge's own changes, and unchanged config trees loaded only onc
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 import scimform.history.snapshot as snapshot
-from scimform.config.loader import LoadedConfig, load_config
+from scimform.config.loader import LoadedConfig, ReadYaml, load_config
 from scimform.errors import ScimformError
 from scimform.history.timeline import Entry, pull_request, read_history
 
@@ -85,7 +86,7 @@ def test_branch_commits_land_with_their_merge_and_keep_their_author(
     merge = repo.commit(
         "Merge pull request #11 from corp/feature", {}, author="Max Merger", day="2026-01-04"
     )
-    history = read_history(repo.top)
+    history = read_history(repo.top, all_commits=True)
     assert history.commits == 4
     assert _rows(history.entries) == [
         (start, "Ops Bot", None, "alice@corp.example created"),
@@ -106,9 +107,9 @@ def test_unchanged_trees_load_once_and_commits_outside_the_config_are_skipped(
 ) -> None:
     loads: list[Path] = []
 
-    def counting(root: Path) -> LoadedConfig:
+    def counting(root: Path, read: ReadYaml) -> LoadedConfig:
         loads.append(root)
-        return load_config(root)
+        return load_config(root, read)
 
     monkeypatch.setattr(snapshot, "load_config", counting)
     repo = make_repo("corp")
@@ -167,3 +168,47 @@ def test_membership_declared_on_the_user_side_counts_as_the_loader_merges_it(
     assert _rows(history.entries)[-1] == (
         joined, "Jane Doe", 5, "admins member-added alice@corp.example"
     )  # fmt: skip
+
+
+def test_a_file_a_commit_left_alone_is_not_parsed_again(
+    make_repo: Callable[[str], Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    parsed: list[str] = []
+    real = snapshot.load_yaml
+
+    def counting(path: Path, file: str) -> Any:
+        parsed.append(path.name)
+        return real(path, file)
+
+    monkeypatch.setattr(snapshot, "load_yaml", counting)
+    repo = make_repo("corp")
+    admins = "groups:\n  - displayName: admins\n    members: [{}]\n"
+    repo.commit("Start", {"scimform.yaml": SETTINGS, "users.yaml": "users:\n" +
+                repo.user("alice@corp.example"), "admins.yaml": admins.format("")})  # fmt: skip
+    repo.commit("Add alice", {"admins.yaml": admins.format("alice@corp.example")})
+    history = read_history(repo.top)
+    assert [e.event.member for e in history.entries if e.event.member] == ["alice@corp.example"]
+    assert sorted(parsed) == ["admins.yaml", "admins.yaml", "scimform.yaml", "users.yaml"]
+
+
+def test_a_period_reads_from_the_last_commit_before_it_to_the_last_one_in_it(
+    make_repo: Callable[[str], Any],
+) -> None:
+    repo = make_repo("corp")
+    admins = "groups:\n  - displayName: admins\n    members: [{}]\n"
+    users = "users:\n" + repo.user("alice@corp.example") + repo.user("bob@corp.example")
+    start = {"scimform.yaml": SETTINGS, "users.yaml": users}
+    start["admins.yaml"] = admins.format("bob@corp.example")
+    repo.commit("Start", start, day="2026-01-01")
+    repo.commit("Broken", {"admins.yaml": "groups: [\n"}, day="2026-01-02")
+    repo.commit("Add alice (#3)", {"admins.yaml": admins.format("bob@corp.example, "
+                "alice@corp.example")}, day="2026-02-01")  # fmt: skip
+    repo.commit("Broken after", {"admins.yaml": "groups: [\n"}, day="2026-03-01")
+    since, until = datetime(2026, 1, 15, tzinfo=UTC), datetime(2026, 2, 15, tzinfo=UTC)
+    history = read_history(repo.top, since=since, until=until)
+    # The broken commit before the period is passed over: alice's addition is told against
+    # the last config that loaded, not as the whole config created; the one after the
+    # period is not read.
+    assert [(e.event.name, e.event.action, e.event.member) for e in history.entries] == [
+        ("admins", "member-added", "alice@corp.example")
+    ]

@@ -70,9 +70,10 @@ def main(ctx: click.Context, debug: bool) -> None:
     `init` starts one; `validate` checks it and `fmt` formats it; `plan` shows what would
     change in the live SCIM store and `apply` makes those changes; `import` writes a config
     from a live store. `tokens` keeps the SCIM access tokens valid, `history` answers who
-    changed what and in which pull request, `audit` checks the trail apply writes, and `ci`
-    holds the GitHub Actions steps. `serve` serves the embedded store as an AWS-faithful
-    SCIM endpoint and `server` administers it.
+    changed what and in which pull request, `access` who was in which group on a date,
+    `audit` checks and shows the trail apply writes, `review` writes the quarterly access
+    review pack, and `ci` holds the GitHub Actions steps. `serve` serves the embedded store
+    as an AWS-faithful SCIM endpoint and `server` administers it.
     """
     ctx.ensure_object(dict)
     ctx.obj["debug"] = debug
@@ -81,6 +82,7 @@ def main(ctx: click.Context, debug: bool) -> None:
 def _register() -> None:
     # Imported here, not at the top, because each module imports `main`'s helpers.
     from scimform.cli import (
+        access,
         apply,
         audit,
         ci,
@@ -89,6 +91,7 @@ def _register() -> None:
         import_,
         init,
         plan,
+        review,
         schema,
         serve,
         server,
@@ -97,8 +100,8 @@ def _register() -> None:
     )
 
     config = (init, validate, fmt, schema)
-    commands = (*config, serve, server, plan, apply, import_, history, tokens, audit, ci)
-    for module in commands:
+    commands = (*config, serve, server, plan, apply, import_, history, access, tokens)
+    for module in (*commands, audit, review, ci):
         main.add_command(module.command)
 
 

@@ -55,3 +55,11 @@ def plan_key(environ: Mapping[str, str]) -> bytes | None:
     SCIMFORM_PLAN_KEY (None when unset or empty)."""
     value = environ.get(PLAN_KEY_VARIABLE, "")
     return value.encode() if value else None
+
+
+AUDIT_LOG = click.option(
+    "--audit-log",
+    "audit_log_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The audit log to join (default: .scimform/audit.jsonl under DIR, when it exists).",
+)

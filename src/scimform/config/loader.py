@@ -12,7 +12,7 @@ diagnostic says so; a directory without scimform.yaml that declares nothing is a
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,13 +26,14 @@ from scimform.config.schema import SETTINGS_FILE, SettingsFile
 from scimform.config.shape import Mapper, read_resource, read_settings
 from scimform.config.source_users import FieldsSeen, read_sources
 from scimform.config.target_rules import check_target
-from scimform.config.yamlio import MAX_FILE_BYTES, YamlReadError, load_yaml
+from scimform.config.yamlio import MAX_FILE_BYTES, YamlDocument, YamlReadError, load_yaml
 from scimform.diagnostics import Diagnostic, Diagnostics, Location, Severity
 from scimform.errors import ConfigError
 from scimform.model import DesiredState
 
 # Codes of a file that could not be read or parsed at all.
 _UNLOADABLE = ("yaml.", "file.", "config.")
+ReadYaml = Callable[[Path, str], YamlDocument]
 
 
 @dataclass(frozen=True)
@@ -52,43 +53,48 @@ class LoadedConfig:
         return self.desired
 
 
-def load_config(root: Path, *, allowed_hosts: Iterable[str] | None = None) -> LoadedConfig:
+def load_config(
+    root: Path, read: ReadYaml = load_yaml, *, allowed_hosts: Iterable[str] | None = None
+) -> LoadedConfig:
     """Read the config directory `root`. Never raises for a user mistake: every problem is
     a diagnostic with file:line:column, a stable code, the rule in plain words and a hint.
-    `allowed_hosts` (the operator's, see scimform.destination) also checks target.url's
-    host; None checks only its form."""
+    `read` parses one file (history passes a reader that keeps the files it parsed, so
+    that a file a commit left alone is not parsed again). `allowed_hosts` (the operator's,
+    see scimform.destination) also checks target.url's host; None checks only its form."""
     # Loading makes millions of small objects and no reference cycles; the cyclic
     # collector would scan the growing heap again and again (half the time at 100,000
     # users), so it is paused for the load and restored after.
     paused = gc.isenabled()
     gc.disable()
     try:
-        return _load_config(root, allowed_hosts)
+        return _load_config(root, read, allowed_hosts)
     finally:
         if paused:
             gc.enable()
 
 
-def _load_config(root: Path, allowed_hosts: Iterable[str] | None) -> LoadedConfig:
+def _load_config(root: Path, read: ReadYaml, allowed_hosts: Iterable[str] | None) -> LoadedConfig:
     found = config_files(root)
     direct: list[Diagnostic] = list(found.diagnostics)
     settings_site = Site(str(root / SETTINGS_FILE))
     settings, decl, readable = SettingsFile(), Declarations.empty(), True
     if found.settings is not None:
-        settings, readable = _read_settings(found.settings, settings_site, decl, direct)
+        settings, readable = _read_settings(found.settings, settings_site, decl, direct, read)
         decl.findings.extend(check_target(settings.target, settings_site, allowed_hosts))
     if not readable:
         # Without the settings, users cannot be read as intended (a mapping changes what
         # they mean): only check that the other files parse, to avoid a flood of errors.
         for path in found.resources:
-            _load(path, direct)
+            _load(path, direct, read)
         return LoadedConfig(root, settings, DesiredState(), _sorted(direct, []), found.resources)
     mapping = _mapping(settings, settings_site, decl)
     # Mapped users in the YAML alone are checked as an export is; beside exports they are
     # usually a few extras, which may well lack a column the exports have.
     seen = FieldsSeen(mapping) if mapping is not None and not settings.sources else None
     unloaded = [
-        path for path in found.resources if not _read_resource(path, mapping, decl, direct, seen)
+        path
+        for path in found.resources
+        if not _read_resource(path, mapping, decl, direct, read, seen)
     ]
     if seen is not None:
         decl.findings.extend(seen.findings("the YAML files", settings_site))
@@ -161,10 +167,10 @@ def _no_settings(root: Path, desired: DesiredState, has_errors: bool) -> Diagnos
 
 
 def _read_settings(
-    path: Path, site: Site, decl: Declarations, direct: list[Diagnostic]
+    path: Path, site: Site, decl: Declarations, direct: list[Diagnostic], read: ReadYaml
 ) -> tuple[SettingsFile, bool]:
     """The settings, and whether the file could be read at all."""
-    data, readable = _load(path, direct, empty_ok=True)
+    data, readable = _load(path, direct, read, empty_ok=True)
     if data is None:
         return SettingsFile(), readable
     if not isinstance(data, dict):
@@ -190,12 +196,13 @@ def _read_resource(
     mapping: Mapper | None,
     decl: Declarations,
     direct: list[Diagnostic],
+    read: ReadYaml,
     seen: FieldsSeen | None = None,
 ) -> bool:
     """Read one resource file into `decl`, its mapped users' fields into `seen`; False
     when it could not be loaded at all."""
     site = Site(str(path))
-    data, readable = _load(path, direct)
+    data, readable = _load(path, direct, read)
     if data is None:
         return readable
     if not isinstance(data, dict):
@@ -210,11 +217,13 @@ def _read_resource(
     return True
 
 
-def _load(path: Path, direct: list[Diagnostic], empty_ok: bool = False) -> tuple[object, bool]:
+def _load(
+    path: Path, direct: list[Diagnostic], read: ReadYaml, empty_ok: bool = False
+) -> tuple[object, bool]:
     """The file's data (None when empty) and whether it could be read; what is wrong with
     it goes to `direct`."""
     try:
-        document = load_yaml(path, str(path))
+        document = read(path, str(path))
     except YamlReadError as exc:
         direct.append(exc.diagnostic)
         return None, False

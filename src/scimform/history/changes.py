@@ -129,7 +129,7 @@ def _user_events(before: User | None, after: User | None, out: StateChanges) -> 
         out.events.append(Event("user", after.user_name, "created", person=person_key(after)))
     elif after is None and before is not None:
         out.events.append(Event("user", before.user_name, "deleted", person=person_key(before)))
-    elif before is not None and after is not None:
+    elif before is not None and after is not None and before != after:
         key = person_key(after)
         if person_key(before) != key:
             out.links.append((person_key(before), key))

@@ -16,12 +16,13 @@ from typing import IO
 from scimform.errors import ScimformError
 
 _FIELD = "\x1f"  # unit separator: cannot appear in names or subjects git prints
-_LOG_FORMAT = _FIELD.join(["%H", "%P", "%an", "%ae", "%aI", "%s"])
+_LOG_FORMAT = _FIELD.join(["%H", "%P", "%an", "%ae", "%aI", "%s", "%cI"])
 
 
 @dataclass(frozen=True, slots=True)
 class Commit:
-    """One commit: its full sha, parents, author, author date (ISO 8601) and subject."""
+    """One commit: its full sha, parents, author, author date (ISO 8601), subject and
+    commit date (ISO 8601: when it was made where it is, such as a merge on GitHub)."""
 
     sha: str
     parents: tuple[str, ...]
@@ -29,6 +30,7 @@ class Commit:
     email: str
     date: str
     subject: str
+    committed: str = ""
 
     @property
     def short(self) -> str:
@@ -83,14 +85,48 @@ def has_commits(repo: Repository) -> bool:
     return done.returncode == 0
 
 
-def list_commits(repo: Repository) -> list[Commit]:
-    """Every commit reachable from HEAD, parents before children."""
-    out = run_git(repo.top, "log", "--topo-order", "--reverse", f"--format={_LOG_FORMAT}", "HEAD")
-    commits = []
-    for line in out.splitlines():
-        sha, parents, author, email, date, subject = line.split(_FIELD, 5)
-        commits.append(Commit(sha, tuple(parents.split()), author, email, date, subject))
-    return commits
+def list_commits(repo: Repository, first_parent: bool = False) -> list[Commit]:
+    """Every commit reachable from HEAD, parents before children; with `first_parent`,
+    only HEAD's first-parent line (the commits as they landed on the branch)."""
+    line_only = ["--first-parent"] if first_parent else []
+    out = run_git(
+        repo.top, "log", *line_only, "--topo-order", "--reverse", f"--format={_LOG_FORMAT}", "HEAD"
+    )
+    return [_commit(line) for line in out.splitlines()]
+
+
+def read_commits(repo: Repository, shas: list[str]) -> dict[str, Commit]:
+    """The commits named by `shas` (full shas), by sha."""
+    if not shas:
+        return {}
+    done = subprocess.run(
+        ["git", "log", "--no-walk=unsorted", "--stdin", f"--format={_LOG_FORMAT}"],
+        cwd=repo.top,
+        input="\n".join(shas) + "\n",
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise ScimformError(f"git log failed: {done.stderr.strip() or 'no message'}")
+    return {c.sha: c for c in map(_commit, done.stdout.splitlines())}
+
+
+def _commit(line: str) -> Commit:
+    sha, parents, author, email, date, subject, committed = line.split(_FIELD, 6)
+    return Commit(sha, tuple(parents.split()), author, email, date, subject, committed)
+
+
+def resolve_revision(repo: Repository, revision: str) -> str | None:
+    """The full sha of the commit `revision` names, or None when it names none."""
+    done = subprocess.run(
+        ["git", "rev-parse", "--verify", "--quiet", "--end-of-options", f"{revision}^{{commit}}"],
+        cwd=repo.top,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return done.stdout.strip() if done.returncode == 0 else None
 
 
 class ObjectReader:

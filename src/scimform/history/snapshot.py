@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from scimform.config.loader import load_config
+from scimform.config.yamlio import YamlDocument, load_yaml
 from scimform.diagnostics import Diagnostic, Severity
 from scimform.history.git import ObjectReader, tree_entries
 from scimform.model import DesiredState
@@ -44,6 +45,9 @@ class SnapshotReader:
         self._shown = shown
         self._cache: dict[str, Snapshot] = {}
         self._written: dict[str, str] = {}  # path below scratch -> blob sha
+        # Parsed files of the tree written out, by (path, blob sha): a commit that changes
+        # one file of twenty parses one. Only the current tree's are kept.
+        self._documents: dict[tuple[str, str], YamlDocument] = {}
 
     def at(self, commit: str, prefix: str) -> tuple[str | None, Snapshot]:
         """The config tree's sha at `commit` (None when the directory did not exist) and
@@ -77,9 +81,11 @@ class SnapshotReader:
         """Make the scratch directory hold exactly the `wanted` files."""
         for path in self._written.keys() - wanted.keys():
             (self._scratch / path).unlink()
+            self._documents.pop((path, self._written[path]), None)
         for path, sha in sorted(wanted.items()):
             if self._written.get(path) == sha:
                 continue
+            self._documents.pop((path, self._written.get(path, "")), None)
             blob = self._objects.read(sha)
             target = self._scratch / path
             if target.is_dir():  # a directory before, a file now
@@ -88,8 +94,19 @@ class SnapshotReader:
             target.write_bytes(blob[2] if blob is not None else b"")
         self._written = wanted
 
+    def _read(self, path: Path, file: str) -> YamlDocument:
+        """A file of the tree written out, parsed once per blob."""
+        below = path.relative_to(self._scratch).as_posix()
+        key = (below, self._written.get(below, ""))
+        document = self._documents.get(key)
+        if document is None:
+            document = load_yaml(path, file)
+            if key[1]:
+                self._documents[key] = document
+        return document
+
     def _load(self) -> Snapshot:
-        loaded = load_config(self._scratch)
+        loaded = load_config(self._scratch, self._read)
         errors = [d for d in loaded.diagnostics if d.severity is Severity.ERROR]
         if not errors:
             return Snapshot(loaded.desired)

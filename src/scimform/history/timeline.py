@@ -15,6 +15,8 @@ from __future__ import annotations
 import re
 import tempfile
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
 from scimform.history.changes import Event, state_changes
@@ -25,6 +27,7 @@ from scimform.history.git import (
     has_commits,
     list_commits,
     open_repository,
+    read_commits,
 )
 from scimform.history.snapshot import Snapshot, SnapshotReader
 from scimform.model import DesiredState
@@ -35,24 +38,55 @@ _SQUASHED_PR = re.compile(r"\(#(\d+)\)\s*$")
 
 @dataclass(frozen=True, slots=True)
 class Entry:
-    """One event, at the commit that made it; `pr` is the pull request that landed the
-    commit and `merge` the sha of the merge commit that brought it in, if one did."""
+    """One event. `commit` is the commit that made it (its author wrote the change: for a
+    change a merge brought in, the pull request's last commit); `landing` the commit on
+    the default branch's first-parent line that landed it; `pr` the pull request that
+    landed it; `merge` the sha of the merge commit that brought it in, if one did."""
 
     commit: Commit
     event: Event
     pr: int | None = None
     merge: str | None = None
+    landing: Commit | None = None
+
+    @property
+    def landed_by(self) -> Commit:
+        """The default-branch commit that landed the change."""
+        return self.landing or self.commit
+
+    @property
+    def landed(self) -> datetime:
+        """When the change landed on the default branch (the landing commit's commit
+        date), in UTC."""
+        return utc(self.landed_by.committed or self.landed_by.date)
+
+    @property
+    def authored(self) -> datetime:
+        """When the change was written (its commit's author date), in UTC."""
+        return utc(self.commit.date)
+
+    @property
+    def direct(self) -> bool:
+        """True when the change landed without a pull request (a push to the branch)."""
+        return self.pr is None
 
 
 @dataclass(frozen=True, slots=True)
 class History:
     """Every entry in landing order, the identity links found (see `changes`), how many
-    commits were read, and the config directory's path in the repository."""
+    commits were read, the config directory's path in the repository, and the default
+    branch's first-parent line (shas, oldest first)."""
 
     entries: tuple[Entry, ...]
     links: tuple[tuple[str, str], ...]
     commits: int
     directory: str
+    line: tuple[str, ...] = ()
+
+
+def utc(stamp: str) -> datetime:
+    """An ISO 8601 time as git prints it, in UTC."""
+    return datetime.fromisoformat(stamp).astimezone(UTC)
 
 
 def pull_request(subject: str) -> int | None:
@@ -61,29 +95,89 @@ def pull_request(subject: str) -> int | None:
     return int(found.group(1)) if found else None
 
 
-def read_history(directory: Path) -> History:
-    """The history of the config in `directory`, from the git repository that holds it.
-    A ScimformError when there is no repository; an empty history when it has no commits."""
+def read_history(
+    directory: Path,
+    all_commits: bool = False,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> History:
+    """The history of the config in `directory`, from the git repository that holds it:
+    the changes as they landed on HEAD's first-parent line, each merge as one step (so a
+    branch's work in progress is not seen), or with `all_commits` every commit's own
+    changes. With `since` (first-parent only), the changes that landed before it are not
+    read: the walk starts at the last commit before it whose config loads; with `until`,
+    it stops at the last commit that landed by then. A ScimformError
+    when there is no repository; an empty history when it has no commits."""
     repo = open_repository(directory)
     shown = repo.prefix.rstrip("/") or "."
     if not has_commits(repo):
         return History((), (), 0, shown)
-    commits = list_commits(repo)
-    landed = _landing(commits)
+    commits = list_commits(repo, first_parent=not all_commits)
+    line = _first_parents(commits, {c.sha: c for c in commits})
     with (
         tempfile.TemporaryDirectory(prefix="scimform-history-") as scratch,
         ObjectReader(repo.top) as objects,
     ):
-        walk = _Walk(SnapshotReader(objects, Path(scratch), repo.prefix), repo, shown)
-        for commit in commits:
+        reader = SnapshotReader(objects, Path(scratch), repo.prefix)
+        walk = _Walk(reader, repo, shown)
+        base = _baseline(reader, repo, commits, since) if since and not all_commits else None
+        for commit in commits[base or 0 : _stop(commits, until, all_commits)]:
             walk.commit(commit)
+        if since is not None and base is not None:  # before `since` is where it starts from
+            walk.found = [f for f in walk.found if utc(f[0].committed or f[0].date) >= since]
+    landed = _every_commit if all_commits else partial(_as_landed, repo)
+    entries = landed(commits, walk.found)
+    return History(entries, tuple(walk.links), len(commits), shown, tuple(c.sha for c in line))
+
+
+def _stop(commits: list[Commit], until: datetime | None, all_commits: bool) -> int:
+    """The index after the last commit to read: the last one landed by `until`."""
+    if until is None or all_commits:
+        return len(commits)
+    landed = [i for i, c in enumerate(commits) if utc(c.committed or c.date) <= until]
+    return landed[-1] + 1 if landed else 0
+
+
+def _baseline(
+    reader: SnapshotReader, repo: Repository, commits: list[Commit], since: datetime
+) -> int | None:
+    """The index of the last commit that landed before `since` with a config that loads
+    (None when there is none: the walk starts at the root)."""
+    before = [i for i, c in enumerate(commits) if utc(c.committed or c.date) < since]
+    for index in reversed(before):
+        if reader.at(commits[index].sha, repo.prefix)[1].desired is not None:
+            return index
+    return None
+
+
+def _as_landed(
+    repo: Repository, commits: list[Commit], found: list[tuple[Commit, list[Event]]]
+) -> tuple[Entry, ...]:
+    """Entries of first-parent commits: a merge's changes are written by the pull
+    request's last commit's author."""
+    heads = read_commits(repo, [c.parents[1] for c, _ in found if len(c.parents) > 1])
+    entries: list[Entry] = []
+    for commit, events in found:
+        pr = pull_request(commit.subject)
+        head = heads.get(commit.parents[1]) if len(commit.parents) > 1 else None
+        made, merge = (head, commit.sha) if head is not None else (commit, None)
+        entries.extend(Entry(made, event, pr, merge, commit) for event in events)
+    return tuple(entries)
+
+
+def _every_commit(
+    commits: list[Commit], found: list[tuple[Commit, list[Event]]]
+) -> tuple[Entry, ...]:
+    by_sha = {c.sha: c for c in commits}
+    landed = _landing(commits)
     position = {sha: index for index, (sha, _, _) in enumerate(landed)}
     info = {sha: (pr, merge) for sha, pr, merge in landed}
-    ordered = sorted(walk.found, key=lambda pair: position[pair[0].sha])
-    entries = tuple(
-        Entry(commit, event, *info[commit.sha]) for commit, events in ordered for event in events
+    ordered = sorted(found, key=lambda pair: position[pair[0].sha])
+    return tuple(
+        Entry(commit, event, *info[commit.sha], by_sha.get(info[commit.sha][1] or commit.sha))
+        for commit, events in ordered
+        for event in events
     )
-    return History(entries, tuple(walk.links), len(commits), shown)
 
 
 class _Walk:
