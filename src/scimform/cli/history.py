@@ -51,9 +51,7 @@ JSON_VERSION = 2
 
 
 @click.command("history")
-@click.argument(
-    "directory", default=".", type=click.Path(file_okay=False, dir_okay=True, path_type=Path)
-)
+@options.DIRECTORY
 @click.option("--user", metavar="NAME", help="Only this user (userName or externalId).")
 @click.option("--group", metavar="NAME", help="Only this group, under any of its names.")
 @click.option(
