@@ -233,7 +233,7 @@ def _ask() -> None:
 def _apply(
     plan: Plan, backend: ScimBackend, live: LiveState, parallelism: int, terminal: bool
 ) -> ApplyResult:
-    progress = progress_for(len(apply_order(plan.changes)), terminal)
+    progress = progress_for(len(apply_order(plan.changes)), terminal, backend.pacing)
     try:
         with _interruptible() as stop:
             return apply_plan(
