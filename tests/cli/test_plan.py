@@ -205,7 +205,8 @@ def test_every_user_is_read_past_a_legacy_capped_list(http_target: Any) -> None:
     target.write(crowd, [])
     result = target.plan()
     assert result.exit_code == 0, result.output
-    assert "Read the live state in 3 requests." in result.stderr  # 2 user pages, 1 group page
+    # The store's configuration, 2 user pages, 1 group page.
+    assert "Read the live state in 4 requests." in result.stderr
 
 
 def test_a_failed_read_makes_no_plan(http_target: Any, no_backoff: None, tmp_path: Path) -> None:

@@ -32,7 +32,8 @@ USERS = [
 ]
 # 30 groups of one member each: the read per group (30 requests) is cheaper than per user.
 GROUPS = [Group(f"team-{n:02}", members=frozenset({USERS[n].user_name})) for n in range(30)]
-LEAST = 1 + 1 + 30  # a page of users, a page of groups, one member page per group
+# The store's configuration, a page of users, a page of groups, one member page per group.
+LEAST = 1 + 1 + 1 + 30
 
 
 def _write(root: Path, url: str) -> None:
