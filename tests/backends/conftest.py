@@ -45,13 +45,20 @@ def group_doc() -> Callable[..., Doc]:
 
 
 class Sleeps:
-    """Records the waits a backend asks for instead of sleeping."""
+    """Records the waits a backend asks for instead of sleeping; `now` is a clock that
+    only these waits move (waits of zero are not recorded)."""
 
     def __init__(self) -> None:
         self.waits: list[float] = []
+        self.elapsed = 0.0
 
     def __call__(self, seconds: float) -> None:
-        self.waits.append(seconds)
+        if seconds > 0:
+            self.waits.append(seconds)
+            self.elapsed += seconds
+
+    def now(self) -> float:
+        return self.elapsed
 
 
 @pytest.fixture
@@ -67,7 +74,7 @@ def backend_for(sleeps: Sleeps) -> Iterator[Callable[..., ScimBackend]]:
 
     def make(server: Any, **options: Any) -> ScimBackend:
         client = httpx.Client(base_url=server.url, auth=BearerToken(server.token))
-        backend = ScimBackend(client, sleep=sleeps, **options)
+        backend = ScimBackend(client, sleep=sleeps, clock=sleeps.now, **options)
         made.append(backend)
         return backend
 

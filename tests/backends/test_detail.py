@@ -34,6 +34,8 @@ LONG_PAGE = (
 
 def _backend(status: int, content: str, content_type: str) -> ScimBackend:
     def answer(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/ServiceProviderConfig"):
+            return httpx.Response(404)  # a store with no configuration to give
         return httpx.Response(
             status, content=content.encode(), headers={"Content-Type": content_type}
         )

@@ -18,7 +18,9 @@ import pytest
 
 from scimform.backends.retry import MAX_DELAY, backoff
 from scimform.backends.scim import ScimBackend
+from scimform.backends.sender import THROTTLE_BUDGET_S
 from scimform.errors import ChangeFailed, LiveReadError
+from scimform.server.discovery import SERVICE_PROVIDER_CONFIG
 from scimform.server.knobs import Knobs
 
 Doc = dict[str, Any]
@@ -27,9 +29,17 @@ LIST = {"schemas": ["urn:ietf:params:scim:api:messages:2.0:ListResponse"]}
 
 
 def _fake(handler: Handler, sleeps: Callable[[float], None], **options: Any) -> ScimBackend:
-    transport = httpx.MockTransport(handler)
+    """A backend on a fake store; its /ServiceProviderConfig says what AWS's does (one
+    request, before the first read)."""
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/ServiceProviderConfig"):
+            return httpx.Response(200, json=SERVICE_PROVIDER_CONFIG)
+        return handler(request)
+
+    transport = httpx.MockTransport(answer)
     client = httpx.Client(base_url="https://scim.test/t/scim/v2", transport=transport)
-    return ScimBackend(client, sleep=sleeps, **options)
+    return ScimBackend(client, sleep=sleeps, clock=sleeps.now, **options)
 
 
 def _page(*items: Doc, next_cursor: str | None = None) -> httpx.Response:
@@ -50,7 +60,7 @@ def test_a_read_failing_every_time_is_a_live_read_error(
     assert sleeps.waits[-1] > sleeps.waits[0]
 
 
-def test_throttling_honours_retry_after_then_fails_the_write(
+def test_throttling_honours_retry_after_and_gives_up_only_after_the_time_budget(
     scim_server_factory: Callable[..., Any],
     backend_for: Callable[..., ScimBackend],
     sleeps: Any,
@@ -61,8 +71,13 @@ def test_throttling_honours_retry_after_then_fails_the_write(
         backend.create_user(user_doc("alice@corp.example"))
     assert failed.value.status == 429
     assert "Too many requests" in failed.value.detail
-    assert len(sleeps.waits) == 2
-    assert all(1.0 <= wait <= 1.1 for wait in sleeps.waits)  # the server says Retry-After: 1
+    assert f"let no request through for {THROTTLE_BUDGET_S:.0f} s" in str(failed.value)
+    # Not three attempts (`retries` bounds 5xx only): throttling is budgeted by time.
+    assert backend.requests > 3
+    assert THROTTLE_BUDGET_S <= sleeps.now() < THROTTLE_BUDGET_S + 5
+    # Every try but the last waited for the Retry-After: 1 the server sends.
+    honoured = [wait for wait in sleeps.waits if 1.0 <= wait <= 1.1]
+    assert len(honoured) >= backend.requests - 1
 
 
 def test_dropped_connections_are_retried_then_reported(
@@ -98,7 +113,7 @@ def test_transient_failures_then_success(sleeps: Any) -> None:
 
     backend = _fake(handler, sleeps)
     assert [d["id"] for d in backend.iter_users()] == ["u1"]
-    assert backend.requests == 3 and len(sleeps.waits) == 2
+    assert backend.requests == 1 + 3 and len(sleeps.waits) == 2
 
 
 def test_retry_after_as_a_date(sleeps: Any) -> None:
@@ -134,10 +149,12 @@ def test_connection_refused_at_the_start_is_not_retried(sleeps: Any) -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         raise httpx.ConnectError("refused", request=request)
 
-    backend = _fake(handler, sleeps)
+    transport = httpx.MockTransport(handler)
+    client = httpx.Client(base_url="https://scim.test/t/scim/v2", transport=transport)
+    backend = ScimBackend(client, sleep=sleeps, clock=sleeps.now)
     with pytest.raises(LiveReadError, match="could not connect"):
         list(backend.iter_users())
-    assert backend.requests == 1 and sleeps.waits == []
+    assert backend.requests == 1 and sleeps.waits == []  # the configuration's request
 
 
 def test_a_capped_classic_list_is_refused(sleeps: Any) -> None:
@@ -146,7 +163,7 @@ def test_a_capped_classic_list_is_refused(sleeps: Any) -> None:
         body = {**LIST, "totalResults": 120, "itemsPerPage": 50, "startIndex": 1}
         return httpx.Response(200, json={**body, "Resources": items})
 
-    with pytest.raises(LiveReadError, match="listed 50 of 120"):
+    with pytest.raises(LiveReadError, match="it pages neither by cursor nor by startIndex"):
         list(_fake(handler, sleeps).iter_users())
 
 
@@ -181,9 +198,9 @@ def test_the_rate_limit_spaces_requests(sleeps: Any) -> None:
     backend = _fake(lambda request: _page(), sleeps, rate_limit=10)
     for _ in range(5):
         list(backend.iter_users())
-    # The recorded sleeps do not pass time, so each request waits for its slot from now:
-    # the fifth request starts 0.4 s after the first.
-    assert sleeps.waits == pytest.approx([0.1, 0.2, 0.3, 0.4], abs=0.05)
+    # Each request waits for its slot, a tenth of a second after the one before.
+    # (The first of the six requests reads the store's configuration.)
+    assert sleeps.waits == pytest.approx([0.1] * 5, abs=0.01)
 
 
 def test_backoff_grows_and_is_capped() -> None:

@@ -51,4 +51,6 @@ def test_a_timeout_that_passes_is_retried_into_success(sleeps: Any) -> None:
     finally:
         backend.close()
     assert [u["userName"] for u in users] == ["alice@corp.example"]
-    assert len(calls) == 2 and len(sleeps.waits) == 1
+    # The first request, for the store's configuration, timed out and was retried.
+    assert calls[:2] == ["/t/scim/v2/ServiceProviderConfig"] * 2
+    assert len(calls) == 3 and len(sleeps.waits) == 1

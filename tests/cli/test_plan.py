@@ -55,7 +55,8 @@ USERS = [
 ]
 # 30 groups of one member each: the read per group (30 requests) is cheaper than per user.
 GROUPS = [Group(f"team-{n:02}", members=frozenset({USERS[n].user_name})) for n in range(30)]
-LEAST = 1 + 1 + 30  # a page of users, a page of groups, one member page per group
+# The store's configuration, a page of users, a page of groups, one member page per group.
+LEAST = 1 + 1 + 1 + 30
 
 
 @dataclass
@@ -198,7 +199,8 @@ def test_every_user_is_read_past_a_legacy_capped_list(http_target: Any) -> None:
     target.write(crowd, [])
     result = target.plan()
     assert result.exit_code == 0, result.output
-    assert "Read the live state in 3 requests." in result.stderr  # 2 user pages, 1 group page
+    # The store's configuration, 2 user pages, 1 group page.
+    assert "Read the live state in 4 requests." in result.stderr
 
 
 def test_a_failed_read_makes_no_plan(http_target: Any, no_backoff: None, tmp_path: Path) -> None:

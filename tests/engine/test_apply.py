@@ -390,3 +390,28 @@ def test_refusals_the_store_answers_never_stop_an_apply() -> None:
     result = apply_plan(plan_for(state, store), store, parallelism=2)
     assert not result.stopped and result.stop_reason is None
     assert result.count(Outcome.FAILED) == 40
+
+
+def test_the_circuit_breaker_stops_an_apply_when_the_store_keeps_failing_changes() -> None:
+    store = FakeStore()
+    state = desired([user(f"p{n:02}@x") for n in range(88)], [])
+    store.fail = {("create_user", f"p{n:02}@x") for n in range(88)}
+    store.fail_status = 500
+    result = apply_plan(plan_for(state, store), store, parallelism=4)
+    assert result.stopped
+    assert result.stop_reason is not None
+    assert result.stop_reason.startswith("8 of the last 8 changes the store answered failed")
+    # Eight failures stop it; at most the steps still in flight fail after them.
+    assert 8 <= result.count(Outcome.FAILED) <= 11
+    assert result.count(Outcome.NOT_STARTED) == 88 - result.count(Outcome.FAILED)
+
+
+def test_the_circuit_breaker_lets_a_store_that_fails_some_changes_go_on() -> None:
+    store = FakeStore()
+    state = desired([user(f"p{n:02}@x") for n in range(60)], [])
+    # Every other change fails with a server error: half, not most.
+    store.fail = {("create_user", f"p{n:02}@x") for n in range(0, 60, 2)}
+    store.fail_status = 503
+    result = apply_plan(plan_for(state, store), store, parallelism=1)
+    assert not result.stopped
+    assert result.count(Outcome.FAILED) == 30 and result.count(Outcome.DONE) == 30

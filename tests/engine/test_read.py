@@ -61,8 +61,9 @@ def test_reads_users_groups_managers_and_managed_members(
     assert live_groups["AWSControlTowerAdmins"].members == frozenset()
     assert live_groups["AWSControlTowerAdmins"].id not in live.members_read
     assert live.members_read == {live_groups["big"].id, live_groups["small"].id}
-    # 2 user pages + 1 group page + by group: 2 pages for "big", 1 for "small".
-    assert backend.requests == 2 + 1 + 3
+    # The configuration, 2 user pages + 1 group page + by group: 2 pages for "big", 1
+    # for "small".
+    assert backend.requests == 1 + 2 + 1 + 3
 
 
 def test_reads_members_user_by_user_when_that_is_cheaper(
@@ -75,7 +76,8 @@ def test_reads_members_user_by_user_when_that_is_cheaper(
     live = read_live(backend, DesiredState(users=tuple(people), groups=tuple(groups)))
     assert all(g.members == names for g in live.groups)
     assert len(live.members_read) == 8
-    assert backend.requests == 1 + 1 + 3  # one user page, one group page, one per user
+    # The configuration, one user page, one group page, one per user.
+    assert backend.requests == 1 + 1 + 1 + 3
 
 
 def test_a_group_renamed_by_previously_is_managed(scim_server: Any, backend: ScimBackend) -> None:
@@ -107,6 +109,12 @@ class _Fake:
 
     def user_group_ids(self, user_id: str) -> list[str]:
         raise AssertionError("reading per group is cheaper here")
+
+    def group_document(self, group_id: str) -> dict[str, Any]:
+        return {"schemas": [GROUP_SCHEMA], "id": group_id, "members": []}
+
+    def filters_supported(self) -> bool:
+        return True
 
 
 def _desired() -> DesiredState:

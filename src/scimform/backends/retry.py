@@ -1,15 +1,14 @@
-"""When and how long to wait: backoff between retries, Retry-After, and a client-side pace.
+"""How long to wait before a retry: backoff, and Retry-After.
 
-AWS throttles at a few tens of requests per second and may or may not send Retry-After
-with its 429, so a wait honours the header when present and otherwise backs off
-exponentially with full jitter (random between zero and the cap), which spreads parallel
-clients out instead of having them retry in lockstep.
+A wait honours the store's Retry-After when present; otherwise a 5xx or a lost connection
+backs off exponentially with jitter (between half the cap and the cap), which spreads
+parallel requests out instead of having them retry in lockstep. (A 429 without
+Retry-After waits for the learned rate instead: `rate.AdaptiveRate`.)
 """
 
 from __future__ import annotations
 
 import random
-import threading
 import time
 from collections.abc import Callable
 from email.utils import parsedate_to_datetime
@@ -43,31 +42,3 @@ def retry_after(value: str | None, now: Callable[[], float] = time.time) -> floa
         except (TypeError, ValueError):
             return None
     return min(MAX_RETRY_AFTER, max(0.0, seconds))
-
-
-class Pace:
-    """Spaces requests evenly at `rate` per second across threads: each caller is given the
-    next free slot and sleeps until it."""
-
-    def __init__(
-        self,
-        rate: float,
-        sleep: Callable[[float], None],
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        if rate <= 0:
-            raise ValueError("the rate limit must be a positive number of requests per second")
-        self._interval = 1.0 / rate
-        self._sleep = sleep
-        self._clock = clock
-        self._next = 0.0
-        self._lock = threading.Lock()
-
-    def wait(self) -> None:
-        """Block until this caller's slot comes."""
-        with self._lock:
-            now = self._clock()
-            slot = max(now, self._next)
-            self._next = slot + self._interval
-        if slot > now:
-            self._sleep(slot - now)

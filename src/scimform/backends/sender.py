@@ -1,10 +1,14 @@
 """Sending one SCIM request with retries: the one place where httpx's exceptions are caught.
 
-A request is retried on 429 and 5xx, on timeouts and on dropped connections, waiting as
-`retry` says, up to `retries` more times. What comes back is the last response, or a
-`NoResponse` naming what went wrong; the backend decides what a status means for a read or
-a write. A connection refused before the target ever answered is not retried: the target
-is not there, and waiting would only delay saying so.
+Every request waits for its slot from the run's adaptive rate (`rate.AdaptiveRate`), which
+learns the store's limit from its 429s. A throttled request is sent again, after the
+Retry-After when the store gives one, for as long as the run is making progress: it gives
+up only when the store has let no request through for THROTTLE_BUDGET_S seconds. A 5xx, a
+timeout or a dropped connection is retried with backoff up to `retries` more times. What
+comes back is the last response, or a `NoResponse` naming what went wrong; the backend
+decides what a status means for a read or a write. A connection refused before the target
+ever answered is not retried: the target is not there, and waiting would only delay
+saying so.
 """
 
 from __future__ import annotations
@@ -21,9 +25,13 @@ import orjson
 
 from scimform.backends import excerpt, retry
 from scimform.backends.local import DOCUMENT
+from scimform.backends.rate import AdaptiveRate
 from scimform.errors import ScimformError
 
 SCIM_JSON = "application/scim+json"
+THROTTLED = 429
+# Throttling is given up on only when no request has gone through for this long.
+THROTTLE_BUDGET_S = 120.0
 
 
 class NoResponse(ScimformError):
@@ -35,7 +43,8 @@ class NoResponse(ScimformError):
 
 
 class Sender:
-    """Sends requests through an httpx client with retries, a pace and a request count."""
+    """Sends requests through an httpx client with retries, the run's adaptive rate
+    (`rate_limit` its ceiling) and a request count."""
 
     def __init__(
         self,
@@ -44,11 +53,15 @@ class Sender:
         rate_limit: float | None,
         retries: int,
         sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+        throttle_budget: float = THROTTLE_BUDGET_S,
     ) -> None:
         self.client = client
         self.retries = retries
+        self.throttle_budget = throttle_budget
+        self.rate = AdaptiveRate(rate_limit, clock=clock, sleep=sleep)
         self._sleep = sleep
-        self._pace = retry.Pace(rate_limit, sleep) if rate_limit else None
+        self._clock = clock
         self._rng = random.Random()
         self._lock = threading.Lock()
         self._sent = 0
@@ -58,6 +71,11 @@ class Sender:
     def sent(self) -> int:
         """Requests sent so far, retries included."""
         return self._sent
+
+    @property
+    def throttled(self) -> int:
+        """Requests the store answered 429."""
+        return self.rate.throttles
 
     def send(
         self,
@@ -71,20 +89,33 @@ class Sender:
         the last attempt got none."""
         content = None if body is None else json.dumps(body, separators=(",", ":")).encode()
         headers = {"Content-Type": SCIM_JSON} if content is not None else None
-        for attempt in range(self.retries + 1):
-            last = attempt == self.retries
+        faults = 0  # 5xx answers and lost connections so far; 429s are budgeted by time
+        while True:
+            sent_at = self.rate.acquire()
             try:
                 response = self._once(method, path, params, content, headers)
             except httpx.RequestError as exc:
-                reason = _reason(exc)
-                if last or (isinstance(exc, httpx.ConnectError) and not self._answered):
-                    raise NoResponse(reason) from None
-                self._sleep(retry.backoff(attempt, self._rng))
+                if faults == self.retries or (
+                    isinstance(exc, httpx.ConnectError) and not self._answered
+                ):
+                    raise NoResponse(_reason(exc)) from None
+                self._sleep(retry.backoff(faults, self._rng))
+                faults += 1
                 continue
-            if last or response.status_code not in retry.RETRY_STATUSES:
+            status = response.status_code
+            if status == THROTTLED:
+                asked = self._asked(response)
+                self.rate.throttled(sent_at, told_to_wait=asked is not None)
+                if self._clock() - self.rate.last_progress >= self.throttle_budget:
+                    return response
+                # Without Retry-After, the learned rate alone spaces the next try.
+                self._sleep(asked or 0.0)
+                continue
+            self.rate.accepted(progress=status < 500)
+            if faults == self.retries or status not in retry.RETRY_STATUSES:
                 return response
-            self._sleep(self._wait(response, attempt))
-        raise AssertionError("unreachable: the last attempt returns or raises")
+            self._sleep(self._wait(response, faults))
+            faults += 1
 
     def _once(
         self,
@@ -94,8 +125,6 @@ class Sender:
         content: bytes | None,
         headers: dict[str, str] | None,
     ) -> httpx.Response:
-        if self._pace is not None:
-            self._pace.wait()
         with self._lock:
             self._sent += 1
         request = self.client.build_request(
@@ -110,12 +139,16 @@ class Sender:
         return response
 
     def _wait(self, response: httpx.Response, attempt: int) -> float:
+        asked = self._asked(response)
+        return retry.backoff(attempt, self._rng) if asked is None else asked
+
+    def _asked(self, response: httpx.Response) -> float | None:
         asked = retry.retry_after(response.headers.get("Retry-After"))
-        if asked is not None:
-            # A little jitter on top, so that parallel requests told the same wait do not
-            # all come back in the same instant.
-            return asked + self._rng.uniform(0, 0.1 * max(asked, 0.1))
-        return retry.backoff(attempt, self._rng)
+        if asked is None:
+            return None
+        # A little jitter on top, so that parallel requests told the same wait do not all
+        # come back in the same instant.
+        return asked + self._rng.uniform(0, 0.1 * max(asked, 0.1))
 
 
 def _reason(exc: httpx.RequestError) -> str:

@@ -204,7 +204,8 @@ def _apply(
     pulls: tuple[PullRequest, ...],
 ) -> ApplyOutcome:
     terminal = sys.stdout.isatty()
-    progress = progress_for(len(apply_order(plan.changes)), terminal)
+    steps = len(apply_order(plan.changes))
+    progress = progress_for(steps, terminal, session.backend.pacing)
     try:
         with _interruptible() as stop:
             return session.apply(

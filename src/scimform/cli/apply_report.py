@@ -2,7 +2,8 @@
 
 On a terminal, progress is a rich progress bar and the result a rich table. Elsewhere (CI
 logs, pipes) progress is a plain line every tenth of the way or every ten seconds, and the
-result a plain aligned table, so that logs stay readable and greppable.
+result a plain aligned table, so that logs stay readable and greppable. While the store
+throttles, progress shows the request rate learned from it.
 """
 
 from __future__ import annotations
@@ -31,13 +32,26 @@ _STYLES = {
     Outcome.NOT_STARTED: "yellow",
 }
 _COLUMNS = ("object", "action", "outcome", "id", "detail")
+# The learned request rate while the store throttles, else None.
+Pacing = Callable[[], float | None]
+
+
+def _throttled(pacing: Pacing | None) -> str:
+    rate = pacing() if pacing is not None else None
+    return "" if rate is None else f" (throttled by the store: {rate:.1f} requests/s)"
 
 
 class PlainProgress:
     """Progress as plain lines: at every tenth of the steps and at least every ten seconds."""
 
-    def __init__(self, total: int, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        total: int,
+        clock: Callable[[], float] = time.monotonic,
+        pacing: Pacing | None = None,
+    ) -> None:
         self.total = total
+        self._pacing = pacing
         self.ended = 0
         self.failed = 0
         self._clock = clock
@@ -60,7 +74,8 @@ class PlainProgress:
         if due or now - self._last >= PLAIN_INTERVAL_S:
             self._last = now
             failed = f", {self.failed} failed" if self.failed else ""
-            click.echo(f"Applied {self.ended} of {self.total} steps{failed}.", err=True)
+            throttled = _throttled(self._pacing)
+            click.echo(f"Applied {self.ended} of {self.total} steps{failed}{throttled}.", err=True)
 
     def close(self) -> None:
         """Nothing to take down."""
@@ -69,17 +84,19 @@ class PlainProgress:
 class BarProgress:
     """Progress as a rich progress bar on the terminal (stderr)."""
 
-    def __init__(self, total: int) -> None:
+    def __init__(self, total: int, pacing: Pacing | None = None) -> None:
+        self._pacing = pacing
         self._progress = Progress(
             TextColumn("Applying"),
             BarColumn(),
             MofNCompleteColumn(),
             TextColumn("{task.fields[failed]}"),
+            TextColumn("{task.fields[throttled]}"),
             TimeElapsedColumn(),
             console=Console(stderr=True),
             transient=True,
         )
-        self._task = self._progress.add_task("apply", total=total, failed="")
+        self._task = self._progress.add_task("apply", total=total, failed="", throttled="")
         self._failed = 0
         self._progress.start()
 
@@ -93,16 +110,20 @@ class BarProgress:
             return
         self._failed += result.outcome is Outcome.FAILED
         failed = f"[red]{self._failed} failed" if self._failed else ""
-        self._progress.update(self._task, advance=1, failed=failed)
+        throttled = _throttled(self._pacing).strip()
+        self._progress.update(self._task, advance=1, failed=failed, throttled=throttled)
 
     def close(self) -> None:
         """Take the bar down (it is transient: the result table follows)."""
         self._progress.stop()
 
 
-def progress_for(total: int, terminal: bool) -> PlainProgress | BarProgress:
-    """A progress bar on a terminal, plain lines elsewhere."""
-    return BarProgress(total) if terminal else PlainProgress(total)
+def progress_for(
+    total: int, terminal: bool, pacing: Pacing | None = None
+) -> PlainProgress | BarProgress:
+    """A progress bar on a terminal, plain lines elsewhere; `pacing` gives the learned rate
+    while the store throttles."""
+    return BarProgress(total, pacing) if terminal else PlainProgress(total, pacing=pacing)
 
 
 def shown_rows(result: ApplyResult) -> list[StepResult]:

@@ -9,7 +9,10 @@ step never stops the apply: its dependents are skipped and everything else goes 
 running apply again converges. `should_stop` (Ctrl-C) stops new steps from starting; the
 steps in flight finish and the rest are reported as not started. Apply stops the same way by
 itself when the store gives no answer at all (each request already retried) to several
-changes in a row: a dead target would otherwise cost every remaining change its retries.
+changes in a row, and when most of the last changes it answered failed with a server
+error or throttling (a circuit breaker): a dead or sick target would otherwise cost every
+remaining change its retries. A change the store refuses (4xx) does not count there: it
+says nothing about the others.
 
 Hooks are called from the calling thread only (never from a worker), so a progress bar
 needs no locking. Nothing here prints.
@@ -31,6 +34,10 @@ from scimform.model import LiveState
 
 # Changes in a row that failed with no answer from the store before apply stops itself.
 UNANSWERED_LIMIT = 5
+# The circuit breaker: apply stops itself when BREAKER_FAILURES of the last BREAKER_WINDOW
+# changes the store answered failed with a 5xx or a 429 (each after its retries).
+BREAKER_WINDOW = 10
+BREAKER_FAILURES = 8
 
 
 @dataclass(frozen=True)
@@ -79,6 +86,7 @@ class _Run:
         self.stopped = False
         self.stop_reason: str | None = None
         self.unanswered = 0
+        self.answered: deque[bool] = deque(maxlen=BREAKER_WINDOW)  # True: failed, unwell
 
     def phase(self, pool: ThreadPoolExecutor, steps: Sequence[Step], parallelism: int) -> None:
         """Run one phase's steps, each as soon as the steps it depends on have ended."""
@@ -125,6 +133,18 @@ class _Run:
                 )
         elif result.outcome.succeeded or result.status is not None:
             self.unanswered = 0
+            self._break_circuit(result)
+
+    def _break_circuit(self, answered: StepResult) -> None:
+        status = answered.status or 0
+        self.answered.append(status >= 500 or status == 429)
+        if sum(self.answered) >= BREAKER_FAILURES and not self.stopped:
+            self.stopped = True
+            self.stop_reason = (
+                f"{BREAKER_FAILURES} of the last {len(self.answered)} changes the store "
+                "answered failed with a server error or throttling, each after its retries; "
+                "the store is not taking changes now"
+            )
 
     def result(self, steps: Sequence[Step]) -> ApplyResult:
         """Every step's result in apply order; steps never reached are not started."""

@@ -1,9 +1,12 @@
 """Reading the live state: every user and group, and the members of the managed groups.
 
-Users and groups are listed by cursor. Members are read only for the groups the config
-manages (`managed_group_ids`): per group (`groups.value eq`, one page per 100 members) or
-per user (`members.value eq`, about one page per user), whichever needs fewer requests,
-estimated from the desired member counts. Managers are resolved from ids to userNames.
+Users and groups are listed (the backend pages them). Members are read only for the groups
+the config manages (`managed_group_ids`), from where the store keeps them
+(`member_source`): from the group documents when they carry members; else through the
+filters, per group (`groups.value eq`, one page per 100 members) or per user
+(`members.value eq`, about one page per user), whichever needs fewer requests, estimated
+from the desired member counts, and an empty answer is checked before it is trusted.
+Managers are resolved from ids to userNames.
 Reads run on `concurrency` threads; the first failure stops the read and is raised as a
 LiveReadError, so a partial live state is never returned.
 """
@@ -16,6 +19,12 @@ from typing import Any, Protocol
 
 from scimform.engine.collector import few_collections
 from scimform.engine.match import group_names, managed_group_ids, match
+from scimform.engine.member_source import (
+    GroupDocuments,
+    carried_members,
+    require_filters,
+    verify_empty,
+)
 from scimform.engine.policy import Ownership
 from scimform.errors import LiveReadError
 from scimform.model import DesiredState, Group, LiveState, User
@@ -24,7 +33,7 @@ from scimform.wire import group_from_scim, manager_id_of, user_from_scim
 PAGE_SIZE = 100
 
 
-class LiveReader(Protocol):
+class LiveReader(GroupDocuments, Protocol):
     """The reads of a SCIM backend that `read_live` needs."""
 
     def iter_users(self) -> Iterator[dict[str, Any]]: ...
@@ -59,8 +68,35 @@ def _read(
     pool: ThreadPoolExecutor,
     ownership: Ownership | None,
 ) -> LiveState:
-    groups = [_group(doc) for doc in backend.iter_groups()]
+    group_docs = list(backend.iter_groups())
+    groups = [_group(doc) for doc in group_docs]
     managed = managed_group_ids(desired.groups, groups, ownership)
+    carried = carried_members(group_docs)
+    del group_docs
+    if carried is not None:
+        user_docs = list(backend.iter_users())
+        members = {group_id: carried.get(group_id, []) for group_id in managed}
+    else:
+        user_docs, members = _read_by_filters(backend, desired, groups, managed, pool)
+    names = {doc["id"]: _user_name(doc) for doc in user_docs}
+    return LiveState(
+        users=tuple(_user(doc, names) for doc in user_docs),
+        groups=tuple(_with_members(g, members.get(g.id or ""), names) for g in groups),
+        members_read=managed,
+    )
+
+
+def _read_by_filters(
+    backend: LiveReader,
+    desired: DesiredState,
+    groups: list[Group],
+    managed: frozenset[str],
+    pool: ThreadPoolExecutor,
+) -> tuple[list[dict[str, Any]], dict[str, list[str]]]:
+    """The users, and the members of the managed groups read through the filters (when
+    there are managed groups, the filters are first known to be supported)."""
+    if managed:
+        require_filters(backend)
     pages = group_pages(desired.groups, groups, managed)
     user_docs: list[dict[str, Any]] = []
     by_group: list[tuple[str, Future[list[str]]]] | None = None
@@ -70,18 +106,15 @@ def _read(
             # Reading per group is now known to cost no more than per user: start it
             # while the rest of the users are listed.
             by_group = _start_by_group(backend, managed, pool)
-    names = {doc["id"]: _user_name(doc) for doc in user_docs}
     if by_group is None and pages <= len(user_docs):
         by_group = _start_by_group(backend, managed, pool)
     if by_group is not None:
         members = {group_id: future.result() for group_id, future in by_group}
     else:
-        members = _members_by_user(backend, list(names), managed, pool)
-    return LiveState(
-        users=tuple(_user(doc, names) for doc in user_docs),
-        groups=tuple(_with_members(g, members.get(g.id or ""), names) for g in groups),
-        members_read=managed,
-    )
+        members = _members_by_user(backend, [doc["id"] for doc in user_docs], managed, pool)
+    wanted = _wanted(desired.groups, groups, managed)
+    verify_empty(backend, members, wanted, {g.id: g.display_name for g in groups if g.id})
+    return user_docs, members
 
 
 def group_pages(desired: Sequence[Group], live: Sequence[Group], managed: frozenset[str]) -> int:
@@ -92,6 +125,14 @@ def group_pages(desired: Sequence[Group], live: Sequence[Group], managed: frozen
     # A group read only because the plan may delete it: one page, as far as anyone knows.
     unmatched = len(managed) - len(matched)
     return unmatched + sum(max(1, -(-len(d.members) // PAGE_SIZE)) for d, _ in matched)
+
+
+def _wanted(
+    desired: Sequence[Group], live: Sequence[Group], managed: frozenset[str]
+) -> dict[str, int]:
+    """How many members the config gives each managed live group."""
+    matched = match(desired, live, group_names).matched
+    return {g.id: len(d.members) for d, g in matched if g.id in managed}
 
 
 def _start_by_group(

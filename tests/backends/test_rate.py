@@ -1,0 +1,162 @@
+"""The adaptive rate controller on a fake clock: pacing, the cut on a 429, the cubic climb
+back, the ceiling, and a simulated store that throttles above a fixed rate."""
+
+from __future__ import annotations
+
+import pytest
+
+from scimform.backends.rate import BETA, MIN_RATE, SHOWN_S, AdaptiveRate
+from scimform.server.knobs import RateLimiter
+
+
+class Clock:
+    """A clock that only sleeping moves."""
+
+    def __init__(self) -> None:
+        self.now = 100.0
+        self.slept: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += seconds
+
+
+def _controller(clock: Clock, ceiling: float | None = None) -> AdaptiveRate:
+    return AdaptiveRate(ceiling, clock=clock, sleep=clock.sleep)
+
+
+def _accept(rate: AdaptiveRate, clock: Clock, count: int, every: float) -> None:
+    for _ in range(count):
+        rate.acquire()
+        rate.accepted()
+        clock.now += every
+
+
+def test_unthrottled_requests_are_not_paced() -> None:
+    clock = Clock()
+    rate = _controller(clock)
+    _accept(rate, clock, 50, 0.0)
+    assert clock.slept == [] and rate.rate is None and rate.shown() is None
+
+
+def test_the_ceiling_spaces_requests_evenly() -> None:
+    clock = Clock()
+    rate = _controller(clock, ceiling=4)
+    for _ in range(5):
+        rate.acquire()
+    assert clock.slept == pytest.approx([0.25] * 4)
+
+
+def test_a_429_cuts_to_beta_times_the_accepted_rate() -> None:
+    clock = Clock()
+    rate = _controller(clock)
+    _accept(rate, clock, 30, 1 / 30)  # a second of 30 requests accepted
+    sent = rate.acquire()
+    rate.throttled(sent)
+    assert rate.rate == pytest.approx(30 * BETA, rel=0.05)
+    assert rate.shown() == pytest.approx(30 * BETA, rel=0.05)
+    clock.slept.clear()
+    rate.acquire()
+    rate.acquire()
+    assert clock.slept[-1] == pytest.approx(1 / rate.rate, rel=0.05)  # type: ignore[operator]
+
+
+def test_a_429_to_a_request_sent_before_the_cut_does_not_cut_again() -> None:
+    clock = Clock()
+    rate = _controller(clock)
+    _accept(rate, clock, 20, 0.05)
+    early = [rate.acquire() for _ in range(4)]  # in flight together
+    rate.throttled(early[0])
+    cut = rate.rate
+    for sent in early[1:]:
+        rate.throttled(sent)
+    assert rate.rate == cut and rate.throttles == 4
+    clock.now += 0.01
+    rate.throttled(rate.acquire())  # sent after the cut, at the pace: the limit speaks
+    assert rate.rate is not None and cut is not None and rate.rate < cut
+
+
+def test_callers_held_back_by_their_own_waits_cut_once_per_climb_unless_most_fail() -> None:
+    clock = Clock()
+    rate = _controller(clock)
+    _accept(rate, clock, 20, 0.05)
+    rate.throttled(rate.acquire())
+    cut = rate.rate
+    # One request a second, far below the pace (each waits out a Retry-After), one in
+    # ten throttled: a steady share, not the limit; the cut holds while the rate climbs.
+    for n in range(2):
+        clock.now += 1.0
+        sent = rate.acquire()
+        rate.throttled(sent) if n == 1 else rate.accepted()
+    assert rate.rate is not None and cut is not None and rate.rate > cut
+    # Most of what is sent since is throttled: the cut was not deep enough.
+    climbed = rate.rate
+    for _ in range(5):
+        clock.now += 0.05
+        rate.throttled(rate.acquire())
+    assert rate.rate is not None and rate.rate < 0.8 * climbed
+
+
+def test_the_rate_climbs_back_and_then_probes_beyond_the_throttled_rate() -> None:
+    clock = Clock()
+    rate = _controller(clock)
+    _accept(rate, clock, 20, 0.05)
+    rate.throttled(rate.acquire())
+    low = rate.rate
+    assert low == pytest.approx(20 * BETA, rel=0.1)
+    _accept(rate, clock, 40, 0.05)  # two seconds of steady success
+    middle = rate.rate
+    _accept(rate, clock, 200, 0.05)  # ten more
+    assert low is not None and middle is not None and rate.rate is not None
+    assert low < middle < rate.rate
+    assert rate.rate > 20
+
+
+def test_an_idle_run_keeps_what_it_learned_and_the_ceiling_holds() -> None:
+    clock = Clock()
+    rate = _controller(clock, ceiling=15)
+    _accept(rate, clock, 15, 1 / 15)
+    rate.throttled(rate.acquire())
+    clock.now += 600  # nothing sent for ten minutes
+    assert rate.rate is not None and 10 <= rate.rate <= 15
+    assert rate.shown() is None  # no 429 for more than SHOWN_S
+    assert SHOWN_S < 600
+
+
+def test_a_store_that_throttles_everything_brings_the_rate_down_to_the_floor() -> None:
+    clock = Clock()
+    rate = _controller(clock)
+    for _ in range(30):
+        rate.throttled(rate.acquire())
+    assert rate.rate is not None and MIN_RATE <= rate.rate < 2 * MIN_RATE
+
+
+@pytest.mark.parametrize("limit", [5.0, 20.0, 50.0])
+def test_against_a_store_limited_to_a_rate_it_keeps_close_under_it(limit: float) -> None:
+    """A store that throttles above `limit` (a token bucket with a second of burst, as
+    `scimform serve --rate-limit` does), eight requests in flight of 50 ms each."""
+    clock = Clock()
+    store = RateLimiter(limit, clock=clock)
+    rate = _controller(clock)
+    in_flight: list[tuple[float, float]] = []  # (answered at, sent at)
+    accepted = throttled = 0
+    start = clock.now
+    while clock.now - start < 120:
+        while len(in_flight) < 8:
+            sent = rate.acquire()
+            in_flight.append((sent + 0.05, sent))
+        in_flight.sort()
+        answered, sent = in_flight.pop(0)
+        clock.now = max(clock.now, answered)
+        if store.take() == 0.0:
+            accepted += 1
+            rate.accepted()
+        else:
+            throttled += 1
+            rate.throttled(sent)
+    print(f"{limit}: {accepted / 120 / limit:.3f} of the limit, {throttled} throttled")
+    assert accepted >= 0.9 * limit * 120
+    assert throttled <= 0.08 * (accepted + throttled)  # the target is at most 10%
