@@ -46,13 +46,7 @@ JSON_VERSION = 1
 )
 @click.option("--group", metavar="NAME", help="Only this group (any of its names).")
 @click.option("--user", metavar="NAME", help="Only this user's groups (userName or externalId).")
-@click.option(
-    "--format",
-    "output",
-    type=click.Choice(["text", "json", "csv"]),
-    default="text",
-    show_default=True,
-)
+@options.TABLE_FORMAT
 def command(directory: Path, at: str, group: str | None, user: str | None, output: str) -> None:
     """Show who was in which group at a moment (--at), from the config as it had landed
     on the default branch (the last first-parent commit by then). Reads git only."""

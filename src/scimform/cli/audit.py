@@ -79,13 +79,7 @@ def _interrupted(apply: ApplyRecord) -> str:
 @LOG_OPTION
 @click.option("--since", metavar="DATE", help="Only applies begun this day (UTC) or later.")
 @click.option("--until", metavar="DATE", help="Only applies begun this day (UTC) or before.")
-@click.option(
-    "--format",
-    "output",
-    type=click.Choice(["text", "json", "csv"]),
-    default="text",
-    show_default=True,
-)
+@options.TABLE_FORMAT
 def show(
     directory: Path, log_path: Path | None, since: str | None, until: str | None, output: str
 ) -> None:

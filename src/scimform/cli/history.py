@@ -71,14 +71,7 @@ JSON_VERSION = 2
     "first-parent history, a merge as one step).",
 )
 @options.AUDIT_LOG
-@click.option(
-    "--format",
-    "output",
-    type=click.Choice(["text", "json", "csv"]),
-    default="text",
-    show_default=True,
-    help="text for people, json for tools.",
-)
+@options.TABLE_FORMAT
 def command(
     directory: Path,
     user: str | None,

@@ -17,6 +17,15 @@ DIRECTORY = click.argument(
     metavar="[DIR]",
 )
 
+TABLE_FORMAT = click.option(
+    "--format",
+    "output",
+    type=click.Choice(["text", "json", "csv"]),
+    default="text",
+    show_default=True,
+    help="text for people, json for tools, csv for spreadsheets.",
+)
+
 RATE_LIMIT = click.option(
     "--rate-limit",
     type=click.FloatRange(min=0, min_open=True),
