@@ -144,7 +144,9 @@ class AdaptiveRate:
         """True when requests go at the pace (or unpaced): callers are not held back by
         waits of their own (a Retry-After, a backoff)."""
         current = self._grown(now)
-        sent = _counted(self._sent, now) / self._window(now)
+        window = self._window(now)
+        # One request of slack: at a few requests per second, a window holds a handful.
+        sent = (_counted(self._sent, now) + 1) / window
         return current is None or sent >= SATURATED * current
 
     def _overrun(self) -> bool:
