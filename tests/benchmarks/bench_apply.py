@@ -22,6 +22,7 @@ from pathlib import Path
 
 from serving import enable, serving
 
+from scimform.api import ownership_of, safety_of
 from scimform.backends import open_backend
 from scimform.config.loader import load_config
 from scimform.engine.apply import apply_plan
@@ -51,7 +52,7 @@ def measure(root: Path, work: Path, pace: float | None) -> None:
         try:
             live = read_live(backend, loaded.desired)
             plan = make_plan(
-                loaded.desired, live, loaded.settings.ownership, loaded.settings.safety
+                loaded.desired, live, ownership_of(loaded.settings), safety_of(loaded.settings)
             )
             steps = apply_order(plan.changes)
             before = backend.requests

@@ -27,6 +27,7 @@ from pathlib import Path
 
 from serving import enable, serving
 
+from scimform.api import ownership_of, safety_of
 from scimform.backends import ScimBackend, open_backend
 from scimform.config.loader import LoadedConfig, load_config
 from scimform.engine.apply import apply_plan
@@ -45,9 +46,9 @@ def _backend(loaded: LoadedConfig, token: str) -> ScimBackend:
 
 
 def _plan(loaded: LoadedConfig, backend: ScimBackend) -> tuple[Plan, object]:
-    live = read_live(backend, loaded.desired)
-    settings = loaded.settings
-    return make_plan(loaded.desired, live, settings.ownership, settings.safety), live
+    ownership = ownership_of(loaded.settings)
+    live = read_live(backend, loaded.desired, ownership=ownership)
+    return make_plan(loaded.desired, live, ownership, safety_of(loaded.settings)), live
 
 
 def _figures(label: str, seconds: float, backend: ScimBackend, rate: float, target: float) -> None:
