@@ -6,18 +6,14 @@ from pathlib import Path
 
 import click
 
+from scimform.cli import options
 from scimform.cli.schema import render_schemas
 from scimform.config.starter import GITIGNORE, SCHEMAS, gitignore, starter_files
 from scimform.errors import ScimformError
 
 
 @click.command("init", short_help="Start a new config in a directory.")
-@click.argument(
-    "directory",
-    default=".",
-    type=click.Path(file_okay=False, path_type=Path),
-    metavar="[DIR]",
-)
+@options.DIRECTORY
 def command(directory: Path) -> None:
     """Write a new config into DIR (default: the current directory; made if missing).
 
