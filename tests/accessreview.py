@@ -22,10 +22,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from click.testing import CliRunner
 from gitrepo import Repo
-
-from scimform.cli import main
+from scimform_cli import cli
 
 SETTINGS = "target:\n  url: local:.scimform/store.db\n"
 
@@ -65,7 +63,7 @@ def apply(root: Path, pulls: list[dict[str, Any]] | None) -> None:
         path = root.parent / "pulls.json"
         path.write_text(json.dumps(pulls))
         args += ["--pull-requests", str(path)]
-    result = CliRunner().invoke(main, args, env={"GITHUB_ACTOR": "deploy-bot", "NO_COLOR": "1"})
+    result = cli(*args, env={"GITHUB_ACTOR": "deploy-bot", "NO_COLOR": "1"})
     assert result.exit_code == 0, result.output
 
 

@@ -22,7 +22,7 @@ from wsgiref.simple_server import WSGIRequestHandler, make_server
 import httpx
 import pytest
 import yaml
-from click.testing import CliRunner, Result
+from click.testing import Result
 from scim2_models import ScimProvider, ServiceProviderConfig
 from scim2_server.memory import InMemoryStorage
 from scim2_server.service import ScimService
@@ -33,8 +33,7 @@ from scim2_server.utils import (
     load_default_schemas,
     load_json_resource,
 )
-
-from scimform.cli import main
+from scimform_cli import cli
 
 # Its own default configuration (every feature but cursors), cursors on when asked.
 CURSOR_PAGING = {
@@ -138,7 +137,7 @@ def _write(root: Path, peer: Peer, users: int, groups: dict[str, Any]) -> Path:
 
 def _run(peer: Peer, *args: str) -> Result:
     env = {"SCIM_TOKEN": peer.token, "NO_COLOR": "1"}
-    result = CliRunner().invoke(main, list(args), env=env)
+    result = cli(*args, env=env)
     assert peer.token not in result.output
     assert "Traceback" not in result.output
     return result

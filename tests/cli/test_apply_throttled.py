@@ -16,10 +16,10 @@ from typing import Any
 
 import pytest
 import yaml
-from click.testing import CliRunner, Result
+from click.testing import Result
+from scimform_cli import cli
 
 from scimform.backends import retry
-from scimform.cli import main
 from scimform.server.knobs import Knobs
 from scimform.server.problems import INTERNAL, error_response
 
@@ -50,7 +50,7 @@ def _config(root: Path, url: str, users: int, groups: int) -> Path:
 
 def _run(server: Any, *args: str) -> Result:
     env = {"SCIM_TOKEN": server.token, "NO_COLOR": "1"}
-    result = CliRunner().invoke(main, list(args), env=env)
+    result = cli(*args, env=env)
     assert server.token not in result.output
     assert "Traceback" not in result.output
     return result

@@ -8,10 +8,9 @@ import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
 from gitrepo import Repo
-
-from scimform.cli import main
+from scimform_cli import cli
 
 SETTINGS = "target:\n  url: local:.scimform/store.db\n"
 
@@ -99,7 +98,7 @@ def repo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Repo, dict[str, str]
 
 
 def _history(*args: str) -> Result:
-    return CliRunner().invoke(main, ["history", *args])
+    return cli("history", *args)
 
 
 def _broken(sha: dict[str, str]) -> str:

@@ -16,11 +16,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
 from gitrepo import Repo
+from scimform_cli import cli
 
 from scimform.backends import retry
-from scimform.cli import main
 from scimform.model import Group, User
 from scimform.store.seed import load_org
 
@@ -129,7 +129,7 @@ class History:
 
     def run(self, *args: str) -> Result:
         env = {"SCIM_TOKEN": self.server.token, "NO_COLOR": "1"}
-        result = CliRunner().invoke(main, [*args[:1], str(self.root), *args[1:]], env=env)
+        result = cli(*args[:1], str(self.root), *args[1:], env=env)
         assert self.server.token not in result.stdout + result.stderr
         assert "Traceback" not in result.stderr, result.stderr
         return result

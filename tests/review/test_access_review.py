@@ -10,10 +10,9 @@ from pathlib import Path
 
 import pytest
 from accessreview import build
-from click.testing import CliRunner, Result
+from click.testing import Result
 from gitrepo import Repo
-
-from scimform.cli import main
+from scimform_cli import cli
 
 ALICE = "alice@corp.example"
 
@@ -25,7 +24,7 @@ def story(tmp_path_factory: pytest.TempPathFactory) -> tuple[Repo, dict[str, str
 
 
 def _run(*args: str) -> Result:
-    result = CliRunner().invoke(main, list(args))
+    result = cli(*args)
     assert result.exit_code == 0, result.output
     return result
 
@@ -61,8 +60,7 @@ def test_who_was_in_platform_admins_on_a_date(story: tuple[Repo, dict[str, str],
 
 
 def test_an_unknown_group_at_a_date_is_an_error(story: tuple[Repo, dict[str, str], Path]) -> None:
-    result = CliRunner().invoke(main, ["access", str(story[2]), "--at", "2026-07-01",
-                                       "--group", "platform-admin"])  # fmt: skip
+    result = cli("access", str(story[2]), "--at", "2026-07-01", "--group", "platform-admin")
     assert result.exit_code == 1
     assert 'no group "platform-admin" is declared at 2026-07-01 or now' in result.stderr
 
@@ -134,7 +132,7 @@ def test_since_and_until_take_revisions(story: tuple[Repo, dict[str, str], Path]
         ("45", "platform-admins: + member mallory@corp.example", "self-granted"),
         ("", "developers: + member bob@corp.example", "direct push; applied without review"),
     ]
-    branch_only = CliRunner().invoke(main, ["history", str(root), "--since", sha["wip"]])
+    branch_only = cli("history", str(root), "--since", sha["wip"])
     assert branch_only.exit_code == 1
     assert "did not land on the default branch" in branch_only.stderr
 
@@ -162,7 +160,7 @@ def test_audit_show_names_members_pull_requests_and_approvers(
     assert [(r["key"], r["members"], r["pull_requests"], r["approvers"]) for r in removed] == [
         ("platform-admins", "alice@corp.example", "#46", "bob")
     ]
-    none = CliRunner().invoke(main, ["audit", "show", str(root), "--since", "2099-01-01"])
+    none = cli("audit", "show", str(root), "--since", "2099-01-01")
     assert (none.exit_code, none.stdout) == (0, "")
 
 
@@ -217,15 +215,11 @@ def test_a_period_given_backwards_or_a_date_that_is_no_date_is_one_clear_error(
 ) -> None:
     root = str(story[2])
     out = tmp_path / "pack"
-    backwards = CliRunner().invoke(
-        main, ["review", root, "--from", "2026-09-30", "--to", "2026-07-01", "--out", str(out)]
-    )
+    backwards = cli("review", root, "--from", "2026-09-30", "--to", "2026-07-01", "--out", str(out))
     assert (backwards.exit_code, backwards.stderr) == (
         1, "Error: --to 2026-07-01 is before --from 2026-09-30: give the period in order\n"
     )  # fmt: skip
-    bad = CliRunner().invoke(
-        main, ["review", root, "--from", "2026-02-30", "--to", "2026-07-01", "--out", str(out)]
-    )
+    bad = cli("review", root, "--from", "2026-02-30", "--to", "2026-07-01", "--out", str(out))
     assert bad.exit_code == 1
     assert bad.stderr == 'Error: "2026-02-30" is not a date (YYYY-MM-DD) or a time (ISO 8601)\n'
     assert not out.exists()
@@ -233,7 +227,7 @@ def test_a_period_given_backwards_or_a_date_that_is_no_date_is_one_clear_error(
         (["history", root, "--until", "2026-13-01"], '"2026-13-01" is not a date (YYYY-MM-DD)'),
         (["access", root, "--at", "nope"], '"nope" is neither a date (YYYY-MM-DD) nor a revision'),
     ):
-        result = CliRunner().invoke(main, args)
+        result = cli(*args)
         assert result.exit_code == 1, args
         assert result.stderr.startswith(f"Error: {message}")
 
@@ -243,9 +237,9 @@ def test_an_audit_log_given_that_cannot_be_read_is_an_error_and_no_pack_is_writt
 ) -> None:
     root = story[2]
     out = tmp_path / "pack"
-    result = CliRunner().invoke(
-        main, ["review", str(root), "--from", "2026-07-01", "--to", "2026-09-30", "--out",
-               str(out), "--audit-log", str(tmp_path / "missing.jsonl")],
+    result = cli(
+        "review", str(root), "--from", "2026-07-01", "--to", "2026-09-30", "--out", str(out),
+        "--audit-log", str(tmp_path / "missing.jsonl"),
     )  # fmt: skip
     assert result.exit_code == 1
     assert "cannot read the audit log" in result.stderr
@@ -260,13 +254,13 @@ def test_a_tampered_audit_log_is_told_in_the_pack(
     lines = (root / ".scimform" / "audit.jsonl").read_text().splitlines(keepends=True)
     log.write_text("".join(lines[:3] + lines[4:]))  # a line deleted
     out = tmp_path / "pack"
-    result = CliRunner().invoke(
-        main, ["review", str(root), "--from", "2026-07-01", "--to", "2026-09-30", "--out",
-               str(out), "--audit-log", str(log)],
+    result = cli(
+        "review", str(root), "--from", "2026-07-01", "--to", "2026-09-30", "--out", str(out),
+        "--audit-log", str(log),
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     assert f"warning: the audit log {log} was changed after it was written" in result.stderr
     assert "the hash chain is BROKEN" in (out / "review.html").read_text()
-    shown = CliRunner().invoke(main, ["audit", "show", str(root), "--log", str(log)])
+    shown = cli("audit", "show", str(root), "--log", str(log))
     assert shown.exit_code == 0
     assert "Tampered: " in shown.stderr

@@ -9,9 +9,7 @@ from pathlib import Path
 
 import pytest
 from accessreview import build
-from click.testing import CliRunner
-
-from scimform.cli import main
+from scimform_cli import cli
 
 sync_api = pytest.importorskip("playwright.sync_api")
 CHROMIUM = shutil.which("chromium")
@@ -22,7 +20,7 @@ def page_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     repo, _ = build(tmp_path_factory.mktemp("page") / "corp")
     out = repo.top.parent / "pack"
     args = ["--from", "2026-07-01", "--to", "2026-09-30", "--out", str(out)]
-    result = CliRunner().invoke(main, ["review", str(repo.top / "identity"), *args])
+    result = cli("review", str(repo.top / "identity"), *args)
     assert result.exit_code == 0, result.output
     return out / "review.html"
 

@@ -13,10 +13,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from click.testing import CliRunner
 from scimform_cli import cli
 
-from scimform.cli import main
 from scimform.store import Store
 from scimform.wire import PATCH_SCHEMA, USER_SCHEMA
 
@@ -76,9 +74,7 @@ def test_bad_options_get_a_clear_message(tmp_path: Path, args: list[str], words:
 def test_short_admin_key_is_refused(tmp_path: Path) -> None:
     key = tmp_path / "key"
     key.write_text("short\n")
-    result = CliRunner().invoke(
-        main, ["serve", "--db", str(tmp_path / "s.db"), "--admin-key-file", str(key)]
-    )
+    result = cli("serve", "--db", str(tmp_path / "s.db"), "--admin-key-file", str(key))
     assert result.exit_code == 1 and "16 characters" in result.output
 
 
@@ -201,9 +197,7 @@ def test_acknowledged_writes_survive_sigkill(tmp_path: Path, serve_cli: ServeCli
 
 
 def test_a_bad_tenant_id_is_a_clear_error(tmp_path: Path) -> None:
-    result = CliRunner().invoke(
-        main, ["serve", "--db", str(tmp_path / "s.db"), "--tenant", "no spaces!", "--port", "0"]
-    )
+    result = cli("serve", "--db", str(tmp_path / "s.db"), "--tenant", "no spaces!", "--port", "0")
     assert result.exit_code == 1 and "tenant id 'no spaces!' is not valid" in result.output
     assert "Traceback" not in result.output
 

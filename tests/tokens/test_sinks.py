@@ -8,9 +8,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from scimform_cli import cli
 
-from scimform.cli import main
 from scimform.errors import TokenSinkError
 from scimform.store import Store
 from scimform.tokens.api import Secret
@@ -130,9 +129,7 @@ def test_rotate_never_prints_a_piece_the_sink_echoed(tmp_path: Path) -> None:
         f"import sys; s = sys.stdin.read(); open({str(kept)!r}, 'w').write(s); "
         "sys.stderr.write('refused: ' + s[:6] + '\\n' + s[6:12] + ' and ' + s); sys.exit(4)"
     )
-    result = CliRunner().invoke(
-        main, ["tokens", "rotate", str(tmp_path), "--token-sink", python_command(code)]
-    )
+    result = cli("tokens", "rotate", str(tmp_path), "--token-sink", python_command(code))
     store.close()
     assert result.exit_code == 1, result.output
     assert "exited with status 4: refused: <token>" in result.output
