@@ -85,3 +85,15 @@ def wait_for_progress(process: subprocess.Popen[str]) -> None:
     while line and not line.startswith("Applied "):
         line = process.stderr.readline()
     assert line, "apply ended before it showed progress"
+
+
+def signal_after_progress(process: subprocess.Popen[str], signum: int) -> tuple[str, str]:
+    """Send `signum` once the apply shows progress; its stdout and the rest of its stderr
+    when it has ended (killed if it has not within a minute)."""
+    try:
+        wait_for_progress(process)
+        process.send_signal(signum)
+        return process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()

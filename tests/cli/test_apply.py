@@ -27,7 +27,7 @@ import pytest
 import yaml
 from builders import group_doc, person, team, write_config
 from click.testing import Result
-from scimform_cli import SCIMFORM, cli, start, wait_for_progress
+from scimform_cli import SCIMFORM, cli, signal_after_progress, start
 
 from scimform.backends import retry
 from scimform.cli.apply_report import summary
@@ -430,13 +430,7 @@ def test_ctrl_c_stops_new_requests_and_reports(
     root = target.config(tmp_path / "config", [person(n) for n in range(40)], [])
     args = ("apply", str(root), "--auto-approve", "--parallelism", "2")
     process = start(*args, env={"SCIM_TOKEN": server.token})
-    try:
-        wait_for_progress(process)
-        process.send_signal(signal.SIGINT)
-        out, err = process.communicate(timeout=60)
-    finally:
-        if process.poll() is None:
-            process.kill()
+    out, err = signal_after_progress(process, signal.SIGINT)
     assert process.returncode == 1, out + err
     assert "Stopping: no new requests are started" in err
     assert "Apply stopped:" in out and "not started" in out

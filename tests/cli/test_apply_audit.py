@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from builders import person, team, write_config
 from click.testing import Result
-from scimform_cli import cli, start, wait_for_progress
+from scimform_cli import cli, signal_after_progress, start
 
 from scimform.audit import read_records
 from scimform.server.knobs import Knobs
@@ -132,13 +132,7 @@ def test_a_stopped_apply_is_recorded(scim_server_factory: Any, tmp_path: Path) -
         tmp_path / "config", url=server.url, token=TOKEN, users=[person(n) for n in range(40)]
     )
     process = _apply_in_background(server, root)
-    try:
-        wait_for_progress(process)
-        process.send_signal(signal.SIGINT)
-        out, err = process.communicate(timeout=60)
-    finally:
-        if process.poll() is None:
-            process.kill()
+    out, err = signal_after_progress(process, signal.SIGINT)
     assert process.returncode == 1, out + err
     (record,) = read_records(root / ".scimform" / "audit.jsonl")
     assert record.stopped and not record.succeeded and record.actor == "ci-bot"
@@ -175,13 +169,7 @@ def test_sigterm_stops_the_apply_like_ctrl_c_and_closes_the_record(
         tmp_path / "config", url=server.url, token=TOKEN, users=[person(n) for n in range(40)]
     )
     process = _apply_in_background(server, root)
-    try:
-        wait_for_progress(process)
-        process.send_signal(signal.SIGTERM)
-        out, err = process.communicate(timeout=60)
-    finally:
-        if process.poll() is None:
-            process.kill()
+    out, err = signal_after_progress(process, signal.SIGTERM)
     assert process.returncode == 1, out + err
     assert "Stopping: no new requests are started" in err
     # The progress lines count only steps that ran: never "40 of 40" after a stop.
@@ -201,13 +189,7 @@ def test_after_sigkill_every_acknowledged_step_is_recorded_and_verify_says_inter
         tmp_path / "config", url=server.url, token=TOKEN, users=[person(n) for n in range(40)]
     )
     process = _apply_in_background(server, root)
-    try:
-        wait_for_progress(process)
-        process.kill()
-        process.communicate(timeout=60)
-    finally:
-        if process.poll() is None:
-            process.kill()
+    signal_after_progress(process, signal.SIGKILL)
     log = root / ".scimform" / "audit.jsonl"
     (record,) = read_records(log)
     assert record.interrupted
