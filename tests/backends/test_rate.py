@@ -81,6 +81,35 @@ def test_a_429_to_a_request_sent_before_the_cut_does_not_cut_again() -> None:
     assert rate.rate is not None and cut is not None and rate.rate < cut
 
 
+def test_a_cut_voids_the_slots_reserved_at_the_old_pace() -> None:
+    clock = Clock()
+    rate = _controller(clock)
+    _accept(rate, clock, 20, 0.05)
+    rate.throttled(rate.acquire())
+    _accept(rate, clock, 20, 1 / 14)
+    waiting = [rate.reserve() for _ in range(6)]  # threads asleep until their slots
+    clock.now = waiting[0].at
+    assert rate.claim(waiting[0])
+    rate.throttled(waiting[0].at)  # the store had no room: cut
+    cut = rate.rate
+    assert cut is not None and cut < 14
+    assert not any(rate.claim(slot) for slot in waiting[1:])
+    again = [rate.reserve() for _ in range(5)]
+    # One step of the new pace after the cut, then evenly at it: the store gets room back.
+    steps = [b.at - a.at for a, b in zip([waiting[0], *again], again, strict=False)]
+    assert steps == pytest.approx([1 / cut] * 5, rel=0.05)
+    assert all(rate.claim(slot) for slot in again[:1])
+
+
+def test_the_pace_runs_at_most_a_quarter_ahead_of_the_rate_sent() -> None:
+    clock = Clock()
+    rate = _controller(clock)
+    _accept(rate, clock, 20, 0.05)
+    rate.throttled(rate.acquire())
+    _accept(rate, clock, 300, 1 / 30)  # callers that send 30 a second, whatever the pace
+    assert rate.rate is not None and 30 < rate.rate <= 1.3 * 30
+
+
 def test_callers_held_back_by_their_own_waits_cut_once_per_climb_unless_most_fail() -> None:
     clock = Clock()
     rate = _controller(clock)

@@ -7,14 +7,20 @@ them (or at the ceiling, `--rate-limit`). A 429 cuts the rate to BETA times the 
 which the store was accepting requests just before; from there the rate grows back along
 a cubic curve (CUBIC, the scheme of TCP and of the AWS SDKs' "adaptive" retry mode):
 quickly at first, flat near the rate that was throttled, then probing beyond it, so that
-a limit that rises is found again. A 429 to a request sent before the last cut tells
-nothing new. When the store says how long to wait (Retry-After), or requests are held
-back by waits of their own (a backoff after a 5xx) rather than by the pace, a few 429s are
-let be while the rate climbs back: the rate is cut again then only when more than
-HOLD_SHARE of the requests sent since the cut were throttled. A store that throttles a
-share of requests whatever the rate (faults, or a limit shared with other clients) is
-then cut about once per climb, and does not bring the rate down to the floor one 429
-after another. Requests are spaced evenly (a bucket of one token), never in bursts.
+a limit that rises is found again, but never more than LEAD times the rate requests are
+actually sent at (a pace that does not space them is not being tested). Each request
+reserves its slot, waits for it, then claims it; a cut voids every slot reserved before
+it, so that threads waiting on slots spaced at the old pace are spaced again at the new
+one, starting one step after the cut: the store has just said it has no room. A 429 to
+a request sent before the last cut tells nothing new (TCP, likewise, cuts once per
+congestion event, not once per lost packet). When the store says how long to wait
+(Retry-After), or requests are held back by waits of their own (a backoff after a 5xx)
+rather than by the pace, a few 429s are let be while the rate climbs back: the rate is
+cut again then only when more than HOLD_SHARE of the requests sent since the cut were
+throttled. A store that throttles a share of requests whatever the rate (faults, or a
+limit shared with other clients) is then cut about once per climb, and does not bring
+the rate down to the floor one 429 after another. Requests are spaced evenly (a bucket
+of one token), never in bursts.
 
 The controller also keeps the time of the last request the store did not throttle: the
 sender gives up on throttling only when no request has gone through for a while, so a
