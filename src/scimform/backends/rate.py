@@ -135,7 +135,7 @@ class AdaptiveRate:
 
     def claim(self, slot: Slot) -> bool:
         """Send in `slot` (counted as sent): True, unless the rate was cut since it was
-        reserved; then the slot, spaced at the old pace, is void and a new one is reserved.
+        reserved; then the slot, spaced at the old pace, is void: reserve another.
         (With many callers waiting, a cut that left their slots standing would send them
         at the pace just found too fast, into a store with no room left.)"""
         with self._lock:
@@ -212,8 +212,8 @@ class AdaptiveRate:
         self._next = now + 1.0 / self._rate
 
     def _grown(self, now: float) -> float | None:
-        """The rate at `now`: the cubic since the last cut, never more than twice the rate
-        requests were actually sent at (an idle run must not unlearn the limit), nor
+        """The rate at `now`: the cubic since the last cut, never more than LEAD times the
+        rate requests were actually sent at (an idle run must not unlearn the limit), nor
         above the ceiling."""
         if self._max is None:
             return self._rate
