@@ -166,12 +166,14 @@ class GitRepo(Repo):
 
     git: Any = None  # a gitrepo.Repo whose top is the runners' workspace
     merges: dict[int, str] = field(default_factory=dict)  # number -> merge commit
+    first: str = ""  # the commit `start` made
 
     def start(self, users: list[User], members: list[User], **kw: Any) -> str:
         """Commit the config on main and check it out; its sha."""
         self.git.write({".gitignore": ".scimform/\n"})
         write_config(self.git.top, self.url, users, members, **kw)
-        return self._commit("the people")
+        self.first = self._commit("the people")
+        return self.first
 
     def applied(self, number: int, commit: str, at: str = "2026-11-30T09:00:00Z") -> None:
         """Record #number as merged at `commit` and applied by an earlier apply run."""

@@ -37,7 +37,7 @@ def repo(tmp_path: Path, scim_server: Any, actions: Callable[..., Any]) -> GitRe
     """octo/people with its config committed on main; the store holds that config, as if
     it had been applied."""
     made = GitRepo(actions, scim_server.url, scim_server.token, git=Git(tmp_path / "workspace"))
-    made.base = made.start(BASE, [ALICE], groups=TEAMS)  # type: ignore[attr-defined]
+    made.start(BASE, [ALICE], groups=TEAMS)
     groups = [Group(n, members=frozenset(u.user_name for u in m)) for n, m in TEAMS.items()]
     load_org(
         scim_server.store, BASE, [Group("admins", members=frozenset({ALICE.user_name})), *groups]
@@ -82,7 +82,7 @@ def failed(job: Any) -> dict[str, str]:
 def test_a_pull_request_plans_targeted_and_its_merge_applies_targeted(
     repo: GitRepo, scim_server: Any
 ) -> None:
-    base = repo.base  # type: ignore[attr-defined]
+    base = repo.first
     repo.applied(6, base)  # an earlier apply applied main's config
     runner, plan, comment = repo.plan(7, [*BASE, DAVE], [ALICE, DAVE], groups=TEAMS)
     assert not plan.failed, failed(plan)
@@ -127,7 +127,7 @@ def test_a_burst_is_applied_since_the_last_applied_merge_not_the_parent(
     assert job.steps["since"].outputs["revision"] == ""
     assert "no successful apply is known" in job.steps["since"].output
     assert job.outputs["outcome"] == "applied", failed(job)
-    # #7 adds erin, #8 makes bob an admin, both planned on #6's merge.
+    # #7 adds erin and #8 makes bob an admin, both planned on #6's merge.
     _, seven, _ = repo.plan(7, [*BASE, DAVE, ERIN], [ALICE], groups=TEAMS)
     _, eight, _ = repo.plan(8, [*BASE, DAVE], [ALICE, BOB], groups=TEAMS)
     assert seven.steps["since"].outputs["revision"] == m6
@@ -138,24 +138,29 @@ def test_a_burst_is_applied_since_the_last_applied_merge_not_the_parent(
         _, broken, _ = repo.apply(7)
         assert broken.outputs["outcome"] == "failed" and repo.outcomes(7) == ["failed"]
         scim_server.app.service.user_quota.limit = 1000
-    # else GitHub cancelled #7's pending apply when #8's queued: it never ran.
-    m8 = repo.merge(
-        8, "2026-11-30T10:02:00Z", [*BASE, DAVE, ERIN], members=[ALICE, BOB], groups=TEAMS
-    )
-    assert repo.git.git("rev-parse", f"{m8}^1") == m7  # the merge's parent lacks nothing
-    runner, job, _ = repo.apply(8)
+    # else GitHub cancelled #7's pending apply when a later one queued: it never ran.
+    # #9, opened after #7's merge, adds fay: planned since #7's merge, not #6's.
+    _, nine, _ = repo.plan(9, [*BASE, DAVE, ERIN, FAY], [ALICE], groups=TEAMS)
+    assert nine.steps["since"].outputs["revision"] == m7
+    after = [*BASE, DAVE, ERIN]
+    repo.merge(8, "2026-11-30T10:02:00Z", after, members=[ALICE, BOB], groups=TEAMS)
+    m9 = repo.merge(9, "2026-11-30T10:03:00Z", [*after, FAY], members=[ALICE, BOB], groups=TEAMS)
+    runner, job, _ = repo.apply(9)
     assert not job.failed, failed(job)
+    # Since #6's merge, the last applied: the parent (#8's merge) would miss erin.
+    assert repo.git.git("rev-parse", f"{m9}^1") == repo.merges[8]
     assert job.steps["since"].outputs["revision"] == m6
     assert plan_json(runner)["targeted"]["changed_since"] == m6
-    assert "shown on pull requests #7, #8" in job.steps["check"].output
-    assert live_id(scim_server, ERIN) is not None
+    # Plans targeted since other commits still vouch for the merge plan, fact by fact.
+    assert "shown on pull requests #7, #8, #9" in job.steps["check"].output
+    assert live_id(scim_server, ERIN) and live_id(scim_server, FAY)
     assert admins(scim_server) == {ALICE.user_name, BOB.user_name}
-    assert repo.outcomes(8) == ["applied"] and repo.outcomes(7)[-1] == "applied"
+    assert [repo.outcomes(n)[-1] for n in (7, 8, 9)] == ["applied"] * 3
     assert full_plan(repo) == 0
 
 
 def test_targeted_plan_false_plans_in_full(repo: GitRepo, scim_server: Any) -> None:
-    base = repo.base  # type: ignore[attr-defined]
+    base = repo.first
     repo.applied(6, base)
     repo.inputs = {"targeted-plan": False}
     runner, plan, _ = repo.plan(7, [*BASE, DAVE], [ALICE, DAVE], groups=TEAMS)
@@ -183,7 +188,7 @@ def test_drift_keeps_full_plans(
     scripts = [s.get("run", "") for job in spec["jobs"].values() for s in job["steps"]]
     assert any("scimform plan " in s for s in scripts)
     assert not any("--changed-since" in s for s in scripts)
-    repo.applied(6, repo.base)  # type: ignore[attr-defined]
+    repo.applied(6, repo.first)
     scim_server.store.delete_user(live_id(scim_server, BOB))  # drift, outside any change
     runner = actions({"schedule": "17 3 * * *"}, {"SCIM_TOKEN": scim_server.token}, "drift")
     runner.answer("repos/octo/people/issues?state=open&per_page=100", [])
@@ -192,3 +197,15 @@ def test_drift_keeps_full_plans(
     assert job.outputs["action"] == "open", failed(job)
     assert plan_json(runner)["targeted"] is None
     assert 'user "bob@corp.example"' in job.steps["plan"].output
+
+
+@pytest.mark.parametrize("name", ["scimform-plan.yml", "scimform-apply.yml"])
+def test_a_targeted_plan_checks_out_the_history_it_needs(name: str) -> None:
+    spec = yaml.safe_load((ROOT / ".github" / "workflows" / name).read_text(encoding="utf-8"))
+    given = spec[True]["workflow_call"]["inputs"]["targeted-plan"]
+    assert (given["type"], given["default"]) == ("boolean", True)
+    steps = next(iter(spec["jobs"].values()))["steps"]
+    (checkout,) = [s for s in steps if s.get("name") == "Check out the config"]
+    # `!true && 1 || 0` is 0, the whole history (the base or last applied commit may be
+    # old); `!false && 1 || 0` is 1, a full plan needs no history.
+    assert checkout["with"]["fetch-depth"] == "${{ !inputs.targeted-plan && 1 || 0 }}"
