@@ -34,6 +34,10 @@ _SHA = re.compile(r"[0-9a-f]{40}")
 _SHORT = 12
 _OFF = "the workflow's targeted-plan input is false"
 _FULL_NOTE = " A full plan reads the whole store."
+_UNLESS = (
+    " (`scimform plan` still plans in full, and says so in its log, when the change edits "
+    "`ownership:` or touches so much that reading the whole store costs fewer requests.)"
+)
 
 
 @dataclass(frozen=True)
@@ -48,7 +52,7 @@ class Since:
         """The job summary's line about it."""
         if self.revision is None:
             return f"**Full plan:** {self.reason}.{_FULL_NOTE}\n"
-        return f"**Targeted plan** since `{self.revision[:_SHORT]}`: {self.reason}.\n"
+        return f"**Targeted plan** since `{self.revision[:_SHORT]}`: {self.reason}.{_UNLESS}\n"
 
 
 def pull_request_since(base: str, enabled: bool, is_ancestor: IsAncestor) -> Since:
