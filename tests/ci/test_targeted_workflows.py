@@ -75,6 +75,14 @@ def admins(server: Any) -> set[str]:
     return {n for n, i in ids.items() if i and server.store.is_member(group["id"], i)}
 
 
+def assert_no_token(token: str, *runners: Any) -> None:
+    """No file the runs wrote (the workspace, the git history included) holds the token."""
+    for runner in runners:
+        for root in (runner.root, runner.workspace):
+            for path in root.rglob("*"):
+                assert not path.is_file() or token.encode() not in path.read_bytes(), path
+
+
 def failed(job: Any) -> dict[str, str]:
     return {s.id: s.output for s in job.steps.values() if s.code}
 
@@ -84,11 +92,11 @@ def test_a_pull_request_plans_targeted_and_its_merge_applies_targeted(
 ) -> None:
     base = repo.first
     repo.applied(6, base)  # an earlier apply applied main's config
-    runner, plan, comment = repo.plan(7, [*BASE, DAVE], [ALICE, DAVE], groups=TEAMS)
+    pr_runner, plan, comment = repo.plan(7, [*BASE, DAVE], [ALICE, DAVE], groups=TEAMS)
     assert not plan.failed, failed(plan)
     assert plan.steps["since"].outputs["revision"] == base
     assert plan.outputs["exit-code"] == "2"
-    targeted = plan_json(runner)["targeted"]
+    targeted = plan_json(pr_runner)["targeted"]
     assert targeted["changed_since"] == base
     assert targeted["scope"]["user_names"] == ["dave@corp.example"]
     assert targeted["scope"]["group_names"] == ["admins"]
@@ -114,6 +122,7 @@ def test_a_pull_request_plans_targeted_and_its_merge_applies_targeted(
     assert admins(scim_server) == {ALICE.user_name, DAVE.user_name}
     assert f"commit={merge}" in repo.comments[7][-1]["body"]
     assert full_plan(repo) == 0  # the store converged: a full plan finds nothing to do
+    assert_no_token(repo.token, pr_runner, runner)
 
 
 @pytest.mark.parametrize("first", ["cancelled", "failed"])

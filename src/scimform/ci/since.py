@@ -30,7 +30,7 @@ from scimform.ci.reviewed import up_to
 from scimform.ci.runner import Comment, PullRequest
 
 IsAncestor = Callable[[str], bool]
-_SHA = re.compile(r"[0-9a-f]{40}")
+_SHA = re.compile(r"[0-9a-f]{40}(?:[0-9a-f]{24})?")  # SHA-1, or SHA-256
 _SHORT = 12
 _OFF = "the workflow's targeted-plan input is false"
 _FULL_NOTE = " A full plan reads the whole store."
@@ -65,7 +65,9 @@ def pull_request_since(base: str, enabled: bool, is_ancestor: IsAncestor) -> Sin
         return Since(None, f"the base commit {base!r} is not a full commit sha")
     if not is_ancestor(base):
         return Since(None, _not_ancestor(base, "the pull request's base commit"))
-    return Since(base, f"only what changed since the pull request's base commit `{base[:_SHORT]}`")
+    return Since(
+        base, f"only what changed since the pull request's base commit `{base[:_SHORT]}` is read"
+    )
 
 
 def apply_since(
@@ -107,7 +109,7 @@ def _applied(pull: PullRequest, marked: str, is_ancestor: IsAncestor) -> Since:
         return Since(None, f"{what} is not named by a full commit sha")
     if not is_ancestor(commit):
         return Since(None, _not_ancestor(commit, what))
-    return Since(commit, f"only what changed since {what}, `{commit[:_SHORT]}`")
+    return Since(commit, f"only what changed since {what}, `{commit[:_SHORT]}`, is read")
 
 
 def _not_ancestor(commit: str, what: str) -> str:
