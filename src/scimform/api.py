@@ -123,7 +123,9 @@ class Session:
     then plans and applies. Close it (or use it as a context manager).
 
     With `changed_since` (a git revision of the config's repository) the plans are
-    targeted: only what the config's change since then touches is read."""
+    targeted: only what the config's change since then touches is read. For one of
+    several targets, pass `config.for_target(name)` and `target_name=name`: the audit
+    record names it."""
 
     def __init__(
         self,
@@ -135,8 +137,10 @@ class Session:
         admin_key_file: Path | None = None,
         plan_key: bytes | None = None,
         changed_since: str | None = None,
+        target_name: str | None = None,
     ) -> None:
         self.config = config
+        self.target_name = target_name
         self._changed_since = changed_since
         self._targeting: tuple[Targeting | None] | None = None
         self.parallelism = parallelism
@@ -343,6 +347,7 @@ class Session:
             "commit": commit.sha if commit else None,
             "config_dirty": commit.dirty if commit else None,
             "target": target_for_record(self.config.settings.target.url),
+            "target_name": self.target_name,
             "plan_hash": plan.hash,
             "forced": forced,
             "summary": plan.summary.model_dump(),

@@ -92,6 +92,7 @@ class Begin(_Entry):
     commit: str | None = None
     config_dirty: bool | None = None
     target: str
+    target_name: str | None = None  # with several targets: which one (None: the single)
     plan_hash: str
     forced: bool = False
     summary: dict[str, int] = Field(default_factory=dict)

@@ -10,10 +10,13 @@ user or group goes to every target. The rules about all this are in `target_rule
 
 from __future__ import annotations
 
+import difflib
 import re
+from collections.abc import Iterable
 
 from scimform.config.declared import Declarations, DeclaredTokens
 from scimform.config.schema import SettingsFile
+from scimform.errors import UnknownTarget
 
 DEFAULT_TARGET = "default"
 # A name goes into file names, audit records, comment headings and workflow inputs.
@@ -72,3 +75,27 @@ def tokens_for(blocks: list[DeclaredTokens], name: str | None) -> list[DeclaredT
     """The tokens blocks that serve target `name` (None: the blocks that name no target)."""
     own = [b for b in blocks if name is not None and b.spec.target == name]
     return own or [b for b in blocks if b.spec.target is None]
+
+
+def select(names: tuple[str, ...], requested: tuple[str, ...]) -> tuple[str, ...]:
+    """The targets `--target` asks for, in config order (all of them when none is asked
+    for); UnknownTarget, with a did-you-mean, for a name the config does not declare."""
+    if not requested:
+        return names
+    for name in requested:
+        if name not in names:
+            raise UnknownTarget(unknown_target_message(name, names, "the config"))
+    return tuple(n for n in names if n in requested)
+
+
+def unknown_target_message(name: str, names: Iterable[str], where: str) -> str:
+    """'no target "x" in WHERE (did you mean "y"?); its targets are: ...'."""
+    listed = list(names)
+    close = [n for n in listed if n.startswith(name)] if name else []
+    close = close or difflib.get_close_matches(name, listed, n=1, cutoff=0.6)
+    meant = f' (did you mean "{close[0]}"?)' if close else ""
+    return (
+        f'there is no target "{name}" in {where}{meant}; its targets are: '
+        + (", ".join(listed) or "(none)")
+        + ". Nothing was changed."
+    )
