@@ -299,7 +299,7 @@ class Session:
             skipped = apply_tokens(self._tokens, plan.tokens, (), None, None)
             return ApplyOutcome(plan, tokens=skipped, token_errors=plan.tokens.errors)
         # Parsed before anything changes, so that a broken file stops the apply here.
-        tokens_file = open_tokens_file(self.config.root) if rotating else None
+        tokens_file = open_tokens_file(self.config.root, self.target_name) if rotating else None
         path = audit_log or self.config.root / DEFAULT_AUDIT_LOG
         secrets = [self._token_in_use] if self._token_in_use else []
         with AuditTrail.open(path, secrets) as trail:
