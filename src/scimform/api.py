@@ -214,6 +214,8 @@ class Session:
             return None
         if self._targeting is None:
             then = config_at(self.config.root, self._changed_since)
+            if self.target_name is not None:
+                then = then.for_target(self.target_name)
             same = ownership_of(then.settings) == self._ownership
             found = targeting(then.commit, then.desired, self.config.desired) if same else None
             self._targeting = (found,)

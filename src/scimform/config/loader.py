@@ -12,6 +12,8 @@ diagnostic says so; a directory without scimform.yaml that declares nothing is a
 from __future__ import annotations
 
 import gc
+import shutil
+import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -340,3 +342,13 @@ def _locate(site: Site, indexes: dict[str, PositionIndex]) -> Location:
         index = indexes[site.file] = PositionIndex(Path(site.file), site.file)
     line, column = index.locate(site.path)
     return Location(site.file, line, column)
+
+
+def settings_in(root: Path) -> LoadedConfig:
+    """The config in `root` as its scimform.yaml alone gives it (no users or groups read):
+    enough to know its targets, without the cost of loading every file."""
+    with tempfile.TemporaryDirectory() as alone:
+        settings = root / SETTINGS_FILE
+        if settings.is_file():
+            shutil.copyfile(settings, Path(alone) / SETTINGS_FILE)
+        return load_config(Path(alone))
