@@ -249,11 +249,18 @@ class NamedTargetSpec(_Snake):
 class SettingsFile(_Snake):
     """scimform.yaml."""
 
+    # `target:` or `targets:`, not both (the loader says so at file:line: targets.both).
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, json_schema_extra={"not": {"required": ["target", "targets"]}}
+    )
+
     target: TargetSpec = Field(default_factory=TargetSpec)
     targets: dict[StrictStr, NamedTargetSpec] | None = Field(
         default=None,
         description="Several named targets (sandbox, production, ...) in place of `target:`. "
         "Names: a lowercase letter, then lowercase letters, digits, - or _ (at most 32).",
+        # The loader checks names itself (targets.bad-name, at the name); editors get it here.
+        json_schema_extra={"propertyNames": {"pattern": "^[a-z][a-z0-9_-]{0,31}$"}},
     )
     mapping: dict[StrictStr, StrictStr] | None = Field(
         default=None, description="AWS attribute -> template over IdP record fields."
