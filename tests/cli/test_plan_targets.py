@@ -245,3 +245,20 @@ def test_a_single_target_config_answers_to_default_and_refuses_a_document_of_sev
     assert refused.exit_code == 1, refused.output
     assert "holds the plans of several targets" in refused.stderr
     assert org.users("sandbox") == []
+
+
+def test_a_signed_plan_moved_under_another_targets_name_is_refused(
+    org: Org, tmp_path: Path
+) -> None:
+    org.env["SCIMFORM_PLAN_KEY"] = "a-key-for-plans"
+    saved = tmp_path / "plans.json"
+    assert org.run("plan", "--out", str(saved)).exit_code == 2
+    document = json.loads(saved.read_text(encoding="utf-8"))
+    targets = document["targets"]
+    # Both stores are empty, so the fingerprints match: only the signature tells them apart.
+    document["targets"] = {"sandbox": targets["production"], "production": targets["sandbox"]}
+    saved.write_text(json.dumps(document), encoding="utf-8")
+    refused = org.run("apply", "--plan", str(saved))
+    assert refused.exit_code == 1, refused.output
+    assert "target sandbox" in refused.stderr and "nothing was applied" in refused.stderr
+    assert org.users("sandbox") == [] and org.users("production") == []

@@ -24,7 +24,7 @@ from scimform.cli.destination import allowing_environ
 from scimform.config.loader import LoadedConfig
 from scimform.config.targets import select, unknown_target_message
 from scimform.engine.plan import Plan
-from scimform.engine.plan_set import PlanSet, is_plan_set
+from scimform.engine.plan_set import PlanSet, is_plan_set, target_key
 from scimform.engine.safety import SafetyVerdict
 from scimform.errors import InvalidPlanError, ScimformError, UnknownTarget
 from scimform.render.targets import Section, render_text_sections
@@ -111,7 +111,7 @@ def open_runs(
                     rate_limit=rate_limit,
                     parallelism=parallelism,
                     admin_key_file=admin_key_file,
-                    plan_key=options.plan_key(os.environ),
+                    plan_key=target_key(options.plan_key(os.environ), name),
                     changed_since=changed_since,
                     target_name=name,
                 )

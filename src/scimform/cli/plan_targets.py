@@ -20,7 +20,7 @@ from scimform.cli import options, token_state
 from scimform.cli.destination import allowing_environ
 from scimform.config.loader import LoadedConfig
 from scimform.engine.plan import Plan
-from scimform.engine.plan_set import PlanSet, rolled_up_exit
+from scimform.engine.plan_set import PlanSet, rolled_up_exit, target_key
 from scimform.errors import ScimformError
 from scimform.render import words
 from scimform.render.targets import Section, render_markdown_sections, render_text_sections
@@ -62,7 +62,7 @@ def _plan_one(config: LoadedConfig, name: str, environ: dict[str, str], run: Pla
         rate_limit=run.rate_limit,
         parallelism=run.parallelism,
         admin_key_file=run.admin_key_file,
-        plan_key=options.plan_key(os.environ),
+        plan_key=target_key(options.plan_key(os.environ), name),
         changed_since=run.changed_since,
         target_name=name,
     ) as session:

@@ -15,6 +15,8 @@ one plan, as before. The exit status rolls up as `rolled_up_exit` says.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 from typing import Any, Literal
 
@@ -65,6 +67,14 @@ class PlanSet(BaseModel):
             for name, plan in targets.items()
         }
         return cls(targets=plans, errors={str(k): str(v) for k, v in errors.items()})
+
+
+def target_key(key: bytes | None, name: str) -> bytes | None:
+    """The key that signs target `name`'s plan: derived from SCIMFORM_PLAN_KEY and the
+    name, so that a signed plan moved under another target's name is refused."""
+    if key is None:
+        return None
+    return hmac.new(key, b"scimform-target:" + name.encode(), hashlib.sha256).digest()
 
 
 def is_plan_set(data: Any) -> bool:
