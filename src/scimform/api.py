@@ -20,6 +20,8 @@ inside, so a Python caller gets the same promises as the CLI:
         outcome = session.apply(plan)
 
 `scimform.plan(config, ...)` and `scimform.apply(config, ...)` do the same in one call.
+A config with several targets is planned target by target:
+`Session(config.for_target("production"), target_name="production", ...)`.
 Nothing here prints, reads the environment or exits: the caller passes `environ`.
 """
 
@@ -58,7 +60,7 @@ from scimform.engine.result import ApplyResult, StepResult
 from scimform.engine.safety import SafetyVerdict
 from scimform.engine.targeted import Targeting, coverage, desired_part, targeting
 from scimform.engine.token_plan import TokenNote
-from scimform.errors import ConfigError, LiveReadError, UnsafePlanError
+from scimform.errors import ConfigError, LiveReadError, UnknownTarget, UnsafePlanError
 from scimform.history.git import config_commit
 from scimform.history.revision import config_at
 from scimform.model import LiveState
@@ -139,6 +141,13 @@ class Session:
         changed_since: str | None = None,
         target_name: str | None = None,
     ) -> None:
+        if config.several_targets:
+            raise UnknownTarget(
+                "this config has several targets ("
+                + ", ".join(config.target_names)
+                + "): open a session per target with config.for_target(NAME) and "
+                "target_name=NAME"
+            )
         self.config = config
         self.target_name = target_name
         self._changed_since = changed_since
