@@ -138,7 +138,7 @@ def _load_config(root: Path, read: ReadYaml, allowed_hosts: Iterable[str] | None
         decl.findings.extend(check_targets(settings, settings_site, decl, allowed_hosts))
     desired, scope_findings = build_desired(_everywhere(decl, settings), settings)
     decl.findings.extend(scope_findings)
-    by_target = _by_target(decl, settings)
+    by_target = _by_target(decl, settings, desired)
     if unloaded:
         decl.findings[:] = _not_following_from(unloaded, decl.findings)
     if found.settings is None and root.is_dir():
@@ -159,15 +159,23 @@ def _everywhere(decl: Declarations, settings: SettingsFile) -> Declarations:
     )  # fmt: skip
 
 
-def _by_target(decl: Declarations, settings: SettingsFile) -> dict[str, DesiredState]:
-    """Each target's desired state; scope findings are reported once, for the top level."""
-    if not has_several(settings):
+def _by_target(
+    decl: Declarations, settings: SettingsFile, everywhere: DesiredState
+) -> dict[str, DesiredState]:
+    """Each target's desired state; scope findings are reported once, for the top level.
+    A target that gets everything (no `targets:` anywhere, no scope or tokens block of
+    its own) shares `everywhere`, the state built for the whole config."""
+    if settings.targets is None:
         return {}
-    return {
-        name: build_desired(declarations_for(decl, name), settings_for(settings, name))[0]
-        for name in target_names(settings)
-        if settings.targets is not None and name in settings.targets
-    }
+    narrowed = any(u.spec.targets for u in decl.users) or any(g.spec.targets for g in decl.groups)
+    shared = tokens_for(decl.tokens, None)
+    out = {}
+    for name, spec in settings.targets.items():
+        if not narrowed and spec.scope is None and tokens_for(decl.tokens, name) == shared:
+            out[name] = everywhere
+        else:
+            out[name] = build_desired(declarations_for(decl, name), settings_for(settings, name))[0]
+    return out
 
 
 def _sorted(direct: list[Diagnostic], findings: list[Finding]) -> Diagnostics:
