@@ -262,3 +262,11 @@ def test_a_signed_plan_moved_under_another_targets_name_is_refused(
     assert refused.exit_code == 1, refused.output
     assert "target sandbox" in refused.stderr and "nothing was applied" in refused.stderr
     assert org.users("sandbox") == [] and org.users("production") == []
+
+
+def test_audit_show_names_the_target_of_each_apply(org: Org) -> None:
+    assert org.run("apply", "--auto-approve").exit_code == 0
+    shown = org.run("audit", "show")
+    assert shown.exit_code == 0, shown.output
+    assert f"-> sandbox: {org.sandbox.url}" in shown.stdout
+    assert f"-> production: {org.production.url}" in shown.stdout

@@ -99,6 +99,11 @@ class Begin(_Entry):
     context: dict[str, str] = Field(default_factory=dict)
     pull_requests: tuple[PullRequest, ...] = ()
 
+    @property
+    def shown_target(self) -> str:
+        """The target as reports show it: `production: URL` for one of several."""
+        return f"{self.target_name}: {self.target}" if self.target_name else self.target
+
 
 class Step(_Entry):
     """One step ended: which object, what was done, how it ended, its SCIM id, the members
