@@ -26,21 +26,30 @@ def test_the_examples_pass_the_linters() -> None:
     assert audited.returncode == 0, audited.stdout + audited.stderr
 
 
-@pytest.mark.parametrize("path", [p for p in REUSABLE if "drift" not in p.name], ids=str)
-def test_the_target_input_reaches_target_and_the_tokens_only_scimform(path: Path) -> None:
+@pytest.mark.parametrize("path", REUSABLE, ids=lambda p: p.name)
+def test_the_tokens_secret_reaches_only_scimform_plan_and_apply(path: Path) -> None:
     spec = load(path)
-    call = spec[True]["workflow_call"]
-    assert call["inputs"]["target"]["default"] == ""
-    assert call["secrets"]["SCIMFORM_TOKENS"]["required"] is False
+    assert spec[True]["workflow_call"]["secrets"]["SCIMFORM_TOKENS"]["required"] is False
+    found = 0
     for job in spec["jobs"].values():
         for step in job["steps"]:
             env = step.get("env", {})
             if "SCIMFORM_TOKENS" in env:
+                found += 1
                 assert env["SCIMFORM_TOKENS"] == "${{ secrets.SCIMFORM_TOKENS }}"
                 assert "SCIM_TOKEN" in env and "GH_TOKEN" not in env, step["name"]
                 assert re.search(r"^scimform (plan|apply) ", step["run"], re.M), step["name"]
+    assert found == path.read_text(encoding="utf-8").count("secrets.SCIMFORM_TOKENS") >= 1
+
+
+@pytest.mark.parametrize("path", [p for p in REUSABLE if "drift" not in p.name], ids=str)
+def test_the_target_input_reaches_target(path: Path) -> None:
+    spec = load(path)
+    assert spec[True]["workflow_call"]["inputs"]["target"]["default"] == ""
+    for job in spec["jobs"].values():
+        for step in job["steps"]:
             if re.search(r"^scimform (plan|ci check-target) ", step.get("run", ""), re.M):
-                assert env.get("TARGET") == "${{ inputs.target }}", step["name"]
+                assert step["env"].get("TARGET") == "${{ inputs.target }}", step["name"]
                 assert '${TARGET:+--target "$TARGET"}' in step["run"], step["name"]
 
 

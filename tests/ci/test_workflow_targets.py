@@ -120,3 +120,23 @@ def test_a_production_token_given_to_the_sandbox_job_alone_cannot_apply_producti
     )
     assert job.failed
     assert _names(production) == []
+
+
+def test_drift_of_several_targets_is_one_issue_with_a_section_each(
+    actions: Callable[..., Any], servers: dict[str, Any], tmp_path: Path
+) -> None:
+    sandbox, production = servers["sandbox"], servers["production"]
+    tokens = f"SCIM_TOKEN_SANDBOX={sandbox.token}\nSCIM_TOKEN_PRODUCTION={production.token}\n"
+    runner = actions({"schedule": "17 3 * * *"}, {"SCIMFORM_TOKENS": tokens}, "drift")
+    _config(runner.workspace, servers)
+    runner.answer("repos/octo/people/issues?state=open&per_page=100", [])
+    inputs = {
+        "directory": "people",
+        "target-url": f"sandbox={sandbox.url}\nproduction={production.url}",
+    }
+    opened = runner.run("scimform-drift.yml", "plan", inputs)
+    assert opened.outputs["action"] == "open", {s.id: s.output for s in opened.steps.values()}
+    issue = runner.temp / "scimform" / "drift" / "issue.json"
+    body = json.loads(issue.read_text("utf-8"))["body"]
+    assert "### scimform plan: target `sandbox`" in body
+    assert "### scimform plan: target `production`" in body

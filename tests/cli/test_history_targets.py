@@ -98,3 +98,27 @@ def test_a_targeted_plan_compares_each_target_with_its_own_earlier_state(tmp_pat
         assert keys == [c["key"] for c in whole["targets"][name]["changes"]]
     assert plans["targets"]["sandbox"]["changes"] == []
     assert [c["action"] for c in plans["targets"]["production"]["changes"]] == ["create"]
+
+
+def test_validate_says_what_goes_to_each_target(tmp_path: Path) -> None:
+    repo = _repo(tmp_path)
+    result = cli("validate", str(repo.top))
+    assert result.exit_code == 0, result.output
+    assert "; sandbox: 2 users, 1 group; production: 1 user, 0 groups" in result.stdout
+
+
+def test_import_target_default_reads_the_single_target(tmp_path: Path) -> None:
+    config = tmp_path / "config"
+    config.mkdir()
+    (config / "scimform.yaml").write_text('target: {url: "local:store.db"}\n', encoding="utf-8")
+    (config / "people.yaml").write_text(
+        "users:\n" + Repo.user("alice@corp.example", "e-alice") + "\n", encoding="utf-8"
+    )
+    assert cli("apply", "--auto-approve", str(config)).exit_code == 0
+    out = tmp_path / "imported"
+    result = cli("import", "--target", "default", "--config", str(config), "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert "alice@corp.example" in (out / "users.yaml").read_text(encoding="utf-8")
+    elsewhere = str(tmp_path / "elsewhere")
+    wrong = cli("import", "--target", "production", "--config", str(config), "--out", elsewhere)
+    assert wrong.exit_code == 1 and 'no target "production"' in wrong.stderr
