@@ -270,3 +270,19 @@ def test_audit_show_names_the_target_of_each_apply(org: Org) -> None:
     assert shown.exit_code == 0, shown.output
     assert f"-> sandbox: {org.sandbox.url}" in shown.stdout
     assert f"-> production: {org.production.url}" in shown.stdout
+
+
+def test_every_target_goes_through_the_destination_rules(org: Org) -> None:
+    text = (org.root / "scimform.yaml").read_text(encoding="utf-8")
+    moved = text.replace(org.production.url, "https://scim.example.net/t/scim/v2")
+    (org.root / "scimform.yaml").write_text(moved, encoding="utf-8")
+    refused = org.run("plan")
+    assert refused.exit_code == 1, refused.output
+    assert "Error (target production): target.url names a host that is not" in refused.stderr
+    assert "no token is sent to it" in refused.stdout.split("== target production:")[1]
+    applied = org.run("apply", "--auto-approve")
+    assert applied.exit_code == 1 and "nothing was applied to any target" in applied.stderr
+    assert org.users("sandbox") == []
+    allowed = cli("plan", "--allow-host", "scim.example.net", "--target", "sandbox",
+                  str(org.root), env=org.env)  # fmt: skip
+    assert allowed.exit_code == 2, allowed.output
