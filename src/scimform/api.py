@@ -20,6 +20,8 @@ inside, so a Python caller gets the same promises as the CLI:
         outcome = session.apply(plan)
 
 `scimform.plan(config, ...)` and `scimform.apply(config, ...)` do the same in one call.
+A config with several targets is planned target by target:
+`Session(config.for_target("production"), target_name="production", ...)`.
 Nothing here prints, reads the environment or exits: the caller passes `environ`.
 """
 
@@ -58,7 +60,7 @@ from scimform.engine.result import ApplyResult, StepResult
 from scimform.engine.safety import SafetyVerdict
 from scimform.engine.targeted import Targeting, coverage, desired_part, targeting
 from scimform.engine.token_plan import TokenNote
-from scimform.errors import ConfigError, LiveReadError, UnsafePlanError
+from scimform.errors import ConfigError, LiveReadError, UnknownTarget, UnsafePlanError
 from scimform.history.git import config_commit
 from scimform.history.revision import config_at
 from scimform.model import LiveState
@@ -123,7 +125,9 @@ class Session:
     then plans and applies. Close it (or use it as a context manager).
 
     With `changed_since` (a git revision of the config's repository) the plans are
-    targeted: only what the config's change since then touches is read."""
+    targeted: only what the config's change since then touches is read. For one of
+    several targets, pass `config.for_target(name)` and `target_name=name`: the audit
+    record names it."""
 
     def __init__(
         self,
@@ -135,8 +139,17 @@ class Session:
         admin_key_file: Path | None = None,
         plan_key: bytes | None = None,
         changed_since: str | None = None,
+        target_name: str | None = None,
     ) -> None:
+        if config.several_targets:
+            raise UnknownTarget(
+                "this config has several targets ("
+                + ", ".join(config.target_names)
+                + "): open a session per target with config.for_target(NAME) and "
+                "target_name=NAME"
+            )
         self.config = config
+        self.target_name = target_name
         self._changed_since = changed_since
         self._targeting: tuple[Targeting | None] | None = None
         self.parallelism = parallelism
@@ -210,6 +223,8 @@ class Session:
             return None
         if self._targeting is None:
             then = config_at(self.config.root, self._changed_since)
+            if self.target_name is not None:
+                then = then.for_target(self.target_name)
             same = ownership_of(then.settings) == self._ownership
             found = targeting(then.commit, then.desired, self.config.desired) if same else None
             self._targeting = (found,)
@@ -295,7 +310,7 @@ class Session:
             skipped = apply_tokens(self._tokens, plan.tokens, (), None, None)
             return ApplyOutcome(plan, tokens=skipped, token_errors=plan.tokens.errors)
         # Parsed before anything changes, so that a broken file stops the apply here.
-        tokens_file = open_tokens_file(self.config.root) if rotating else None
+        tokens_file = open_tokens_file(self.config.root, self.target_name) if rotating else None
         path = audit_log or self.config.root / DEFAULT_AUDIT_LOG
         secrets = [self._token_in_use] if self._token_in_use else []
         with AuditTrail.open(path, secrets) as trail:
@@ -343,6 +358,7 @@ class Session:
             "commit": commit.sha if commit else None,
             "config_dirty": commit.dirty if commit else None,
             "target": target_for_record(self.config.settings.target.url),
+            "target_name": self.target_name,
             "plan_hash": plan.hash,
             "forced": forced,
             "summary": plan.summary.model_dump(),

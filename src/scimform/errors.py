@@ -6,7 +6,8 @@ ScimformError                 anything scimform raises on purpose; the CLI exits
 ├── SourceError               an IdP export cannot be read (file and line)
 ├── TemplateError             a mapping template cannot be parsed (diagnostic code, hint)
 ├── TargetError               the target URL or token reference is unusable
-│   └── TokenRefused          the target answered 401: the token is expired, deleted or wrong
+│   ├── TokenRefused          the target answered 401: the token is expired, deleted or wrong
+│   └── UnknownTarget         --target (or a saved plan) names no target of the config
 ├── StoreError                the embedded store refused or failed an operation
 │   ├── Conflict              a unique key (userName, externalId, displayName) is taken
 │   ├── NotFound              no object with that id
@@ -94,6 +95,10 @@ class TargetError(ScimformError):
 
 class TokenRefused(TargetError):
     """The target refused the SCIM token (401)."""
+
+
+class UnknownTarget(TargetError):
+    """A target name (--target, or a saved plan's) that the config does not declare."""
 
 
 class StoreError(ScimformError):

@@ -120,6 +120,16 @@ def test_the_applied_commit_is_read_from_the_marker_of_its_directory() -> None:
     assert applied_commit(body, "people") is None and applied_commit("LGTM", "people") is None
 
 
+def test_each_target_is_planned_since_its_own_last_apply() -> None:
+    # Sandbox applied #7; production last applied #6: production's apply must not skip #7.
+    sandbox = said(1, apply_marker("people", "applied", M7, "sandbox"))
+    production = said(2, apply_marker("people", "applied", M6, "production"))
+    comments = {7: [sandbox], 6: [production]}
+    assert since_apply(comments, target="sandbox").revision == M7
+    assert since_apply(comments, target="production").revision == M6
+    assert since_apply(comments).revision is None
+
+
 # ---------------------------------------------------------------------------------------
 # The commands, against a real repository.
 

@@ -92,11 +92,17 @@ class Begin(_Entry):
     commit: str | None = None
     config_dirty: bool | None = None
     target: str
+    target_name: str | None = None  # with several targets: which one (None: the single)
     plan_hash: str
     forced: bool = False
     summary: dict[str, int] = Field(default_factory=dict)
     context: dict[str, str] = Field(default_factory=dict)
     pull_requests: tuple[PullRequest, ...] = ()
+
+    @property
+    def shown_target(self) -> str:
+        """The target as reports show it: `production: URL` for one of several."""
+        return f"{self.target_name}: {self.target}" if self.target_name else self.target
 
 
 class Step(_Entry):

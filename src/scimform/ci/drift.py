@@ -15,7 +15,9 @@ from dataclasses import dataclass
 from scimform.ci.comment import LIMIT, directory_key
 from scimform.ci.runner import Issue
 from scimform.engine.plan import Plan
+from scimform.engine.plan_set import PlanSet
 from scimform.render.markdown import render_markdown
+from scimform.render.targets import Section, render_markdown_sections
 
 
 class DriftAction(enum.Enum):
@@ -58,7 +60,7 @@ def _marked(issue: Issue, marker: str) -> bool:
 
 
 def decide_drift(
-    plan: Plan,
+    plan: Plan | PlanSet,
     issues: Iterable[Issue],
     directory: str,
     *,
@@ -66,12 +68,13 @@ def decide_drift(
     commit: str,
     run_url: str | None = None,
 ) -> DriftDecision:
-    """Open, update, close or leave alone the drift issue, given the plan made now."""
+    """Open, update, close or leave alone the drift issue, given the plan made now (or,
+    with several targets, each target's plan: a section each)."""
     issue = find_drift_issue(issues, directory, author)
     number = None if issue is None else issue.number
     where = f"`{directory_key(directory)}`"
     title = f"scimform: the live store has drifted from {where}"
-    if not plan.has_changes:
+    if not has_changes(plan):
         if issue is None:
             return DriftDecision(DriftAction.NONE, None, title, "")
         body = (
@@ -83,7 +86,14 @@ def decide_drift(
     return DriftDecision(action, number, title, _issue_body(plan, directory, commit, run_url))
 
 
-def _issue_body(plan: Plan, directory: str, commit: str, run_url: str | None) -> str:
+def has_changes(plan: Plan | PlanSet) -> bool:
+    """Whether the plan (any target's plan) would change the store."""
+    if isinstance(plan, Plan):
+        return plan.has_changes
+    return any(p.has_changes for p in plan.targets.values())
+
+
+def _issue_body(plan: Plan | PlanSet, directory: str, commit: str, run_url: str | None) -> str:
     head = (
         f"{drift_marker(directory)}\n"
         f"The live store differs from the config in `{directory_key(directory)}` at commit "
@@ -92,7 +102,10 @@ def _issue_body(plan: Plan, directory: str, commit: str, run_url: str | None) ->
         "the live store. This issue is updated while the drift lasts and closed when it "
         "is gone.\n\n"
     )
-    return head + render_markdown(plan, limit=LIMIT - len(head))
+    if isinstance(plan, Plan):
+        return head + render_markdown(plan, limit=LIMIT - len(head))
+    sections = [Section(name, name, p) for name, p in plan.targets.items()]
+    return head + render_markdown_sections(sections, limit=LIMIT - len(head))
 
 
 def _run(run_url: str | None) -> str:

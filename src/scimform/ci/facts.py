@@ -23,6 +23,7 @@ from scimform.engine.changes import Action, Change
 from scimform.engine.plan import Plan
 
 FACTS_VERSION = 1
+_TARGET = "target:"  # the tag of a fact of one of several targets (ci.targets)
 
 
 def plan_facts(plan: Plan) -> list[str]:
@@ -59,8 +60,11 @@ def facts_hash(facts: Iterable[str]) -> str:
 
 
 def describe(fact: str) -> str:
-    """A fact as a reviewer reads it: `group "admins": add member dave@corp.example`."""
+    """A fact as a reviewer reads it: `group "admins": add member dave@corp.example`
+    (`production: group ...` for a fact of one of several targets)."""
     parts: list[Any] = json.loads(fact)
+    if _targeted(parts):
+        return f"{parts[0].removeprefix(_TARGET)}: {describe(_fact(parts[1:]))}"
     if parts[0] == "token":
         return f"token change {json.dumps(parts[1], sort_keys=True)}"
     kind, key, verb, *rest = parts
@@ -80,10 +84,17 @@ def describe(fact: str) -> str:
 def subject(fact: str) -> str:
     """The object a fact is about (`group "admins"`), or the field (`user "bob": title`)."""
     parts: list[Any] = json.loads(fact)
+    if _targeted(parts):
+        return f"{parts[0].removeprefix(_TARGET)}: {subject(_fact(parts[1:]))}"
     if parts[0] == "token":
         return "tokens"
     kind, key, verb, *rest = parts
     return f'{kind} "{key}"' + (f": {rest[0]}" if verb == "set" else "")
+
+
+def _targeted(parts: list[Any]) -> bool:
+    """Whether a fact's parts are tagged with a target (see ci.targets)."""
+    return isinstance(parts[0], str) and parts[0].startswith(_TARGET)
 
 
 def _fact(parts: list[Any]) -> str:

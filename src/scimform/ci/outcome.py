@@ -3,7 +3,9 @@
 The comment starts with `<!-- scimform-apply: DIR outcome=OUTCOME commit=SHA -->`: the
 outcome is applied, failed or skipped. The newest pull request with `outcome=applied` marks
 the last successful apply (ci.reviewed reads it); the others stay pending, and the next
-apply covers them.
+apply covers them. An apply of one of several targets writes `DIR~TARGET` in place of DIR:
+each target's applies are followed apart, so that sandbox's apply does not mark a pull
+request applied to production.
 """
 
 from __future__ import annotations
@@ -22,22 +24,28 @@ _WORDS = {
 }
 
 
-def apply_marker(directory: str, outcome: str, commit: str) -> str:
+def apply_key(directory: str, target: str | None = None) -> str:
+    """What an outcome marker names: the directory, and the target of one of several."""
+    return directory_key(directory) + (f"~{target}" if target else "")
+
+
+def apply_marker(directory: str, outcome: str, commit: str, target: str | None = None) -> str:
     """The hidden first line of an outcome comment."""
     safe = re.sub(r"[^0-9a-zA-Z]", "", commit)
-    return f"<!-- scimform-apply: {directory_key(directory)} outcome={outcome} commit={safe} -->"
+    key = apply_key(directory, target)
+    return f"<!-- scimform-apply: {key} outcome={outcome} commit={safe} -->"
 
 
-def applied_marker(body: str, directory: str) -> bool:
-    """True when `body` says an apply of `directory` succeeded."""
-    key = directory_key(directory)
+def applied_marker(body: str, directory: str, target: str | None = None) -> bool:
+    """True when `body` says an apply of `directory` (its `target`) succeeded."""
+    key = apply_key(directory, target)
     return any(m.group(1) == key and m.group(2) == "applied" for m in _MARKER.finditer(body))
 
 
-def applied_commit(body: str, directory: str) -> str | None:
-    """The commit an apply of `directory` that `body` says succeeded applied ("" when the
-    marker names none), or None when `body` says no such thing."""
-    key = directory_key(directory)
+def applied_commit(body: str, directory: str, target: str | None = None) -> str | None:
+    """The commit an apply of `directory` (its `target`) that `body` says succeeded applied
+    ("" when the marker names none), or None when `body` says no such thing."""
+    key = apply_key(directory, target)
     found = [
         m.group(3) for m in _MARKER.finditer(body) if (m.group(1), m.group(2)) == (key, "applied")
     ]
@@ -52,12 +60,15 @@ def outcome_body(
     pulls: Sequence[int],
     run_url: str | None,
     detail: str = "",
+    target: str | None = None,
 ) -> str:
-    """The comment on one of `pulls`, all applied together by the run at `run_url`."""
+    """The comment on one of `pulls`, all applied together by the run at `run_url` (to
+    `target`, one of several)."""
     together = ", ".join(f"#{n}" for n in pulls)
     run = f" ([workflow run]({run_url}))" if run_url else ""
+    heading = f"{outcome} to target `{target}`" if target else outcome
     text = (
-        f"{apply_marker(directory, outcome, commit)}\n### scimform apply: {outcome}\n\n"
+        f"{apply_marker(directory, outcome, commit, target)}\n### scimform apply: {heading}\n\n"
         f"**{_WORDS[outcome].capitalize()}.**\n\n"
         f"Config `{directory_key(directory)}` at commit `{commit[:12]}`{run}; this apply "
         f"covered {together}.\n"

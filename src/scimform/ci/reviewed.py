@@ -74,15 +74,17 @@ def pending_pulls(
     directory: str,
     author: str,
     head: str = "",
+    target: str | None = None,
 ) -> list[Pending]:
     """The pull requests in `merged` (newest first) merged after the newest one an apply
     of `directory` succeeded for, oldest first. When a pull request was merged as commit
     `head` (the commit being applied), those merged after it are left out: their changes
-    are not in this commit, and their own apply will cover them."""
+    are not in this commit, and their own apply will cover them. With `target` (one of
+    several), the last successful apply is that target's."""
     pending: list[Pending] = []
     for pull in up_to(merged, head):
         said = comments.get(pull.number, ())
-        if any(c.by(author) and applied_marker(c.body or "", directory) for c in said):
+        if any(c.by(author) and applied_marker(c.body or "", directory, target) for c in said):
             break
         comment = find_plan_comment(said, directory, author)
         marker = None if comment is None else read_marker(comment.body or "", directory)

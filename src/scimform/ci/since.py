@@ -80,16 +80,17 @@ def apply_since(
     event: str,
     enabled: bool,
     is_ancestor: IsAncestor,
+    target: str | None = None,
 ) -> Since:
     """The apply's plan at `head`, started by `event`, given the merged pull requests
-    (newest first) and their comments."""
+    (newest first) and their comments; with several targets, since `target`'s last apply."""
     if not enabled:
         return Since(None, _OFF)
     if event != "push":
         return Since(None, f"a {event or 'manual'} run plans in full, to see drift as well")
     for pull in up_to(merged, head):
         said = comments.get(pull.number, ())
-        found = [applied_commit(c.body or "", directory) for c in said if c.by(author)]
+        found = [applied_commit(c.body or "", directory, target) for c in said if c.by(author)]
         commits = [c for c in found if c is not None]
         if commits:
             return _applied(pull, commits[-1], is_ancestor)

@@ -46,13 +46,23 @@ JSON_VERSION = 1
 )
 @click.option("--group", metavar="NAME", help="Only this group (any of its names).")
 @click.option("--user", metavar="NAME", help="Only this user's groups (userName or externalId).")
+@click.option(
+    "--target",
+    metavar="NAME",
+    help="With several targets: only what goes to this one (a config that had the single "
+    "`target:` at the moment is shown whole).",
+)
 @options.TABLE_FORMAT
-def command(directory: Path, at: str, group: str | None, user: str | None, output: str) -> None:
+def command(
+    directory: Path, at: str, group: str | None, user: str | None, target: str | None, output: str
+) -> None:
     """Show who was in which group at a moment (--at), from the config as it had landed
     on the default branch (the last first-parent commit by then). Reads git only."""
     if user is not None and group is not None:
         raise click.UsageError("give --user or --group, not both")
     moment = state_at(directory, at)
+    if target is not None:
+        moment = moment.for_target(target)
     aliases = _aliases(directory, moment, group, user)
     rows = memberships(moment.desired, group=group, user=user, aliases=aliases)
     if output == "json":

@@ -16,7 +16,8 @@ import signal
 import sys
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import click
@@ -27,8 +28,11 @@ from scimform.audit import DEFAULT_AUDIT_LOG, PullRequest, actor_of
 from scimform.backends.target import LOCAL, local_path
 from scimform.cli import apply_audit, options, token_state
 from scimform.cli.apply_report import echo_result, progress_for
+from scimform.cli.apply_targets import names_to_apply, open_runs, read_plan_set, show
 from scimform.cli.destination import ALLOW_HOST_OPTION
 from scimform.cli.plan import load_valid, open_session, read_plan, use_colour
+from scimform.config.loader import LoadedConfig
+from scimform.config.targets import select
 from scimform.engine.order import apply_order
 from scimform.engine.plan import Plan
 from scimform.engine.safety import SafetyVerdict
@@ -64,6 +68,7 @@ _CONTEXT_VARIABLES = ("GITHUB_REPOSITORY", "GITHUB_RUN_ID", "GITHUB_SHA", "GITHU
 @options.ADMIN_KEY
 @ALLOW_HOST_OPTION
 @options.CHANGED_SINCE
+@options.TARGET
 @click.option(
     "--token-sink",
     "sink_spec",
@@ -93,6 +98,7 @@ def command(
     plan_file: Path | None,
     admin_key_file: Path | None,
     changed_since: str | None,
+    targets: tuple[str, ...],
     sink_spec: str | None,
     pulls_file: Path | None,
     audit_log: Path | None,
@@ -120,12 +126,26 @@ def command(
     goes, before each change: time, actor, config commit, target, plan hash, each step's
     outcome, SCIM id and members, and the token operations; never a token.
 
+    With several targets (`targets:` in scimform.yaml), each target (or each --target
+    NAME) is planned and judged against its own store with its own token before anything
+    changes; the plans are shown one section each and approved once; then the targets are
+    applied in scimform.yaml's order, each recorded in the audit log under its name, and a
+    target whose apply fails stops the targets after it. A saved document (`plan --out`)
+    applies only to the targets it holds a plan for.
+
     Exit status: 0 all done (or no changes), 1 a change failed or nothing was applied,
-    3 the plan is unsafe (see `safety:`; --force overrides).
+    3 the plan is unsafe (see `safety:`; --force overrides; with several targets, any
+    unsafe target stops them all).
     """
     loaded = load_valid(directory)
+    select(loaded.target_names, targets)
     sink = parse_sink(sink_spec) if sink_spec is not None else None
     pulls = read_pull_requests(pulls_file) if pulls_file is not None else ()
+    if loaded.several_targets:
+        several = _Several(force, auto_approve, sink, audit_log, pulls)
+        settings = (rate_limit, parallelism, admin_key_file, changed_since)
+        _apply_several(loaded, targets, plan_file, settings, several)
+        return
     store = _new_store(loaded.settings.target.url, loaded.root)
     try:
         session = open_session(loaded, rate_limit, parallelism, admin_key_file, changed_since)
@@ -150,6 +170,51 @@ def command(
             err=True,
         )
     _report(outcome, loaded.settings.target.token, sink)
+
+
+@dataclass(frozen=True)
+class _Several:
+    force: bool
+    auto_approve: bool
+    sink: Sink | None
+    audit_log: Path | None
+    pulls: tuple[PullRequest, ...]
+
+
+def _apply_several(
+    loaded: LoadedConfig,
+    requested: tuple[str, ...],
+    plan_file: Path | None,
+    settings: tuple[float | None, int, Path | None, str | None],
+    how: _Several,
+) -> None:
+    """Every target judged first; then approved once, and applied target by target."""
+    saved = read_plan_set(plan_file) if plan_file is not None else None
+    names = names_to_apply(loaded, requested, saved)
+    with ExitStack() as stack:
+        runs = open_runs(stack, loaded, names, saved, str(plan_file or "the plan"), settings)
+        show(runs, use_colour(), how.force)
+        changing = [r for r in runs if r.plan.has_changes]
+        if not changing:
+            _exit_on_token_errors(sum(len(r.plan.tokens.errors) for r in runs))
+            return
+        unsafe = [r for r in changing if not r.verdict.safe]
+        for run in unsafe:
+            click.echo(f"Target {run.name}: the plan exceeds the safety thresholds.")
+        _check_safe(SafetyVerdict(safe=not unsafe), how.force)
+        if not how.auto_approve and plan_file is None:
+            _ask()
+        for index, run in enumerate(changing):
+            click.echo(f"Applying target {run.name} ...", err=True)
+            outcome = _apply(run.session, run.plan, how.force, how.sink, how.audit_log, how.pulls)
+            try:
+                _report(outcome, run.session.config.settings.target.token, how.sink)
+            except ScimformError:
+                left = ", ".join(r.name for r in changing[index + 1 :])
+                if left:
+                    click.echo(f"Target {run.name} failed, so {left} was not applied.", err=True)
+                raise
+    _exit_on_token_errors(sum(len(r.plan.tokens.errors) for r in runs if not r.plan.has_changes))
 
 
 def _new_store(url: str, root: Path) -> Path | None:

@@ -26,13 +26,24 @@ from scimform.ci.comment import (
     plan_outputs,
     summary_body,
 )
-from scimform.ci.drift import DriftAction, decide_drift
+from scimform.ci.drift import DriftAction, decide_drift, has_changes
 from scimform.ci.facts import FACTS_VERSION, facts_hash, plan_facts
+from scimform.ci.targets import (
+    operator_urls,
+    set_comment_body,
+    set_facts,
+    set_hash,
+    set_outputs,
+    set_summary_body,
+)
 from scimform.cli import ci_apply, ci_since
-from scimform.cli.ci_runner import AUTHOR_HELP, FILE, OUT, Runner, load_plan
+from scimform.cli.ci_runner import AUTHOR_HELP, FILE, OUT, Runner, load_plans
 from scimform.config.loader import load_config
 from scimform.config.schema import SETTINGS_FILE
+from scimform.config.targets import select, settings_for
 from scimform.destination import BadDestination, Endpoint, parse_endpoint, safe_label
+from scimform.engine.plan import Plan
+from scimform.errors import ScimformError
 
 _COMMIT_HELP = "The planned commit (the pull request's head); default: GITHUB_SHA."
 
@@ -89,19 +100,24 @@ def plan_comment(
     (the facts' hash), comment-id (empty: post a new comment), pull-request, artifact.
     """
     ci = Runner.of(os.environ)
-    plan = load_plan(plan_file)
-    facts = plan_facts(plan)
+    plan = load_plans(plan_file)
+    facts = plan_facts(plan) if isinstance(plan, Plan) else set_facts(plan)
     reviewed = facts_hash(facts)
     if facts_out is not None:
         saved = {"version": FACTS_VERSION, "directory": directory, "facts": facts}
         runner.write_payload(facts_out, saved)
     where = Where(directory, commit or ci.commit, ci.run_id, ci.run_url)
     sensitive = _sensitive(directory)
-    body = comment_body(plan, where, reviewed, sensitive)
+    if isinstance(plan, Plan):
+        body = comment_body(plan, where, reviewed, sensitive)
+        summary, described = summary_body(plan, where, sensitive), plan_outputs(plan)
+    else:
+        body = set_comment_body(plan, where, reviewed, sensitive)
+        summary, described = set_summary_body(plan, where, sensitive), set_outputs(plan)
     runner.write_payload(payload_out, {"body": body})
-    outputs = dict(plan_outputs(plan)) | {"reviewed": reviewed}
+    outputs = dict(described) | {"reviewed": reviewed}
     outputs |= _comment_outputs(ci, comments, directory, author)
-    ci.report(outputs, summary_body(plan, where, sensitive))
+    ci.report(outputs, summary)
     verb = f"edit comment {outputs['comment-id']}" if outputs["comment-id"] else "post a new one"
     click.echo(f"Wrote the plan comment to {payload_out} ({len(body)} characters); {verb}.")
 
@@ -155,10 +171,22 @@ def fork_comment(directory: str, comments: Path, payload_out: Path, author: str)
 
 @command.command("check-target")
 @click.option("--directory", required=True, help="The config directory.")
-@click.option("--target-url", default="", help="The operator's target (workflow input).")
-def check_target(directory: str, target_url: str) -> None:
+@click.option(
+    "--target-url",
+    default="",
+    help="The operator's target (workflow input): a URL, or NAME=URL lines for several.",
+)
+@click.option(
+    "--target",
+    "targets",
+    multiple=True,
+    metavar="NAME",
+    help="With several targets: the ones planned or applied (default: all).",
+)
+def check_target(directory: str, target_url: str, targets: tuple[str, ...]) -> None:
     """Refuse (exit 1) a config whose target.url is not the operator's target: a pull
-    request cannot move the token to another endpoint."""
+    request cannot move the token to another endpoint. With several targets, each one
+    planned or applied must have the URL the operator gives it (one NAME=URL line each)."""
     ci = Runner.of(os.environ)
     if not target_url.strip():
         _refuse(
@@ -166,11 +194,25 @@ def check_target(directory: str, target_url: str) -> None:
             "The workflow was given no target-url: set the repository variable "
             "SCIMFORM_TARGET_URL to the SCIM endpoint and pass it as `target-url`.",
         )
+    loaded = load_config(Path(directory))
+    try:
+        names = select(loaded.target_names, targets)
+        operator = operator_urls(target_url, names)
+    except ScimformError as exc:
+        _refuse(ci, f"The workflow's target-url or target input is unusable: {exc}")
+    for name in names:
+        _check_one(ci, directory, operator[name], settings_for(loaded.settings, name).target.url,
+                   name if loaded.several_targets else None)  # fmt: skip
+
+
+def _check_one(
+    ci: Runner, directory: str, target_url: str, configured: str, name: str | None
+) -> None:
     try:
         operator = parse_endpoint(target_url)
     except BadDestination as exc:
         _refuse(ci, f"The workflow's target-url input is unusable: {exc}")
-    configured = load_config(Path(directory)).settings.target.url
+    key = "target.url" if name is None else f"targets.{name}.url"
     try:
         same = _same(parse_endpoint(configured), operator)
     except BadDestination:
@@ -178,14 +220,14 @@ def check_target(directory: str, target_url: str) -> None:
     if not same:
         _refuse(
             ci,
-            f"target.url in {directory}/scimform.yaml is not the target this workflow plans "
+            f"{key} in {directory}/scimform.yaml is not the target this workflow plans "
             f"against ({safe_label(target_url)}). The target comes from the operator (the "
             "workflow's target-url input, e.g. the repository variable SCIMFORM_TARGET_URL), "
             "never from a pull request, so nothing was planned and the SCIM token was not "
-            "used. Keep target.url as it is; to move to another endpoint, an operator changes "
+            f"used. Keep {key} as it is; to move to another endpoint, an operator changes "
             "the variable first.",
         )
-    click.echo(f"target.url is the operator's target, {safe_label(target_url)}.")
+    click.echo(f"{key} is the operator's target, {safe_label(target_url)}.")
 
 
 def _same(a: Endpoint, b: Endpoint) -> bool:
@@ -219,7 +261,7 @@ def drift(plan_file: Path, directory: str, issues: Path, out_dir: Path, author: 
     drifted (true/false), hash, artifact.
     """
     ci = Runner.of(os.environ)
-    plan = load_plan(plan_file)
+    plan = load_plans(plan_file)
     found = runner.parse_all(runner.Issue, runner.read_pages(issues), issues)
     decision = decide_drift(
         plan, found, directory, author=author, commit=ci.commit, run_url=ci.run_url
@@ -232,11 +274,11 @@ def drift(plan_file: Path, directory: str, issues: Path, out_dir: Path, author: 
     outputs = {
         "action": decision.action.value,
         "issue": "" if decision.issue is None else str(decision.issue),
-        "drifted": "true" if plan.has_changes else "false",
-        "hash": plan.hash,
+        "drifted": "true" if has_changes(plan) else "false",
+        "hash": plan.hash if isinstance(plan, Plan) else set_hash(plan),
         "artifact": artifact_name("scimform-drift", directory),
     }
     ci.report(outputs, decision.body or "### scimform drift\n\nNo drift.\n")
-    if plan.has_changes:
+    if has_changes(plan):
         ci.annotate("warning", "scimform: drift", decision.title.replace("`", ""))
     click.echo(f"Drift issue: {decision.action.value}.")

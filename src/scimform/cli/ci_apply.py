@@ -18,7 +18,9 @@ from scimform.ci.reviewed import (
     pending_pulls,
     read_review,
 )
-from scimform.cli.ci_runner import AUTHOR_HELP, FILE, Runner, load_plan, longest_backticks
+from scimform.ci.targets import set_facts, set_hash
+from scimform.cli.ci_runner import AUTHOR_HELP, FILE, Runner, load_plans, longest_backticks
+from scimform.engine.plan import Plan
 
 _DIR = click.Path(file_okay=False, path_type=Path)
 _LOG_SHOWN = 200_000
@@ -51,12 +53,24 @@ def merged_pulls_command(pulls: Path) -> None:
         click.echo(str(pull.number))
 
 
+_TARGET = click.option(
+    "--target",
+    default="",
+    metavar="NAME",
+    help="With several targets: the target this apply is for (its applies are followed "
+    "apart from the others').",
+)
+
+
 @click.command("pending-reviews")
 @click.option("--pulls", type=FILE, required=True, help=_PULLS_HELP)
 @click.option("--comments-dir", type=_DIR, required=True, help="N.json: #N's comments.")
 @click.option("--directory", required=True, help="The config directory to apply.")
 @click.option("--author", default=runner.BOT, show_default=True, help=AUTHOR_HELP)
-def pending_reviews(pulls: Path, comments_dir: Path, directory: str, author: str) -> None:
+@_TARGET
+def pending_reviews(
+    pulls: Path, comments_dir: Path, directory: str, author: str, target: str
+) -> None:
     """Print `NUMBER RUN` for each pull request merged since the last successful apply
     whose plan comment names the run that saved its plan (download its artifact).
 
@@ -65,7 +79,7 @@ def pending_reviews(pulls: Path, comments_dir: Path, directory: str, author: str
     ci = Runner.of(os.environ)
     merged = _merged(pulls)
     said = {p.number: _comments(comments_dir, p.number) for p in merged}
-    pending = pending_pulls(merged, said, directory, author, ci.commit)
+    pending = pending_pulls(merged, said, directory, author, ci.commit, target or None)
     for pull in pending:
         if pull.marker is not None and pull.marker.reviewed and pull.marker.run:
             click.echo(f"{pull.number} {pull.marker.run}")
@@ -100,19 +114,20 @@ def check_reviewed_command(
     change was shown), hash.
     """
     ci = Runner.of(os.environ)
-    plan = load_plan(plan_file)
+    plan = load_plans(plan_file)
     merged = _merged(pulls)
     said = {p.number: _comments(comments_dir, p.number) for p in merged}
     pending = pending_pulls(merged, said, directory, author, ci.commit)
     reviews = [read_review(p, _saved(reviews_dir, p.number)) for p in pending]
-    check = check_reviewed(plan_facts(plan), reviews, directory, allow_unreviewed=allow_unreviewed)
+    facts = plan_facts(plan) if isinstance(plan, Plan) else set_facts(plan)
+    check = check_reviewed(facts, reviews, directory, allow_unreviewed=allow_unreviewed)
     problems = "".join(f"- {p}\n" for p in check.problems)
     summary = f"### scimform apply\n\n{check.message}\n\n{check.report}"
     summary += f"\nPull requests whose review was not counted:\n\n{problems}" if problems else ""
     outputs = {
         "pull-requests": " ".join(str(p.number) for p in pending),
         "reviewed": "false" if check.unreviewed else "true",
-        "hash": plan.hash,
+        "hash": plan.hash if isinstance(plan, Plan) else set_hash(plan),
     }
     ci.report(outputs, summary)
     if not check.ok:
@@ -137,8 +152,14 @@ def _saved(folder: Path, number: int) -> str | None:
 @click.option("--directory", required=True, help="The config directory applied.")
 @click.option("--pull-requests", default="", help="The merged pull requests applied.")
 @click.option("--outcomes-dir", type=_DIR, help="Where to write N.json, #N's outcome comment.")
+@_TARGET
 def apply_report(
-    log: Path, exit_code: int, directory: str, pull_requests: str, outcomes_dir: Path | None
+    log: Path,
+    exit_code: int,
+    directory: str,
+    pull_requests: str,
+    outcomes_dir: Path | None,
+    target: str,
 ) -> None:
     """Put the apply's output in the job summary, an error annotation on failure, and the
     outcome comment for each pull request applied in --outcomes-dir.
@@ -167,8 +188,9 @@ def apply_report(
     summary = f"### scimform apply\n\n**{verdict}**\n\n{fence}\n{text}{fence}\n"
     if outcomes_dir is not None:
         said = "skipped" if outcome == "unsafe" else outcome
-        _write_outcomes(ci, outcomes_dir, directory, said, _numbers(pull_requests), verdict)
-    ci.report({"outcome": outcome, "artifact": artifact_name("scimform-apply", directory)}, summary)
+        numbers = _numbers(pull_requests)
+        _write_outcomes(ci, outcomes_dir, directory, said, numbers, verdict, target)
+    ci.report({"outcome": outcome, "artifact": _apply_artifact(directory, target)}, summary)
     if outcome != "applied":
         ci.annotate("error", "scimform apply", verdict)
 
@@ -179,24 +201,38 @@ def apply_report(
 @click.option("--pull-requests", default="", help="The merged pull requests it concerns.")
 @click.option("--outcomes-dir", type=_DIR, required=True, help="Where to write N.json.")
 @click.option("--detail", default="", help="A line of explanation.")
+@_TARGET
 def outcome_comments(
-    directory: str, outcome: str, pull_requests: str, outcomes_dir: Path, detail: str
+    directory: str, outcome: str, pull_requests: str, outcomes_dir: Path, detail: str, target: str
 ) -> None:
     """Write the outcome comment for each pull request (e.g. `skipped` when the apply was
     refused before it began). Outputs: artifact."""
     ci = Runner.of(os.environ)
-    _write_outcomes(ci, outcomes_dir, directory, outcome, _numbers(pull_requests), detail)
-    ci.report({"artifact": artifact_name("scimform-apply", directory)})
+    numbers = _numbers(pull_requests)
+    _write_outcomes(ci, outcomes_dir, directory, outcome, numbers, detail, target)
+    ci.report({"artifact": _apply_artifact(directory, target)})
+
+
+def _apply_artifact(directory: str, target: str) -> str:
+    """The apply's artifact name: one per target, as each target's job uploads its own."""
+    return artifact_name("scimform-apply", directory) + (f"-{target}" if target else "")
 
 
 def _write_outcomes(
-    ci: Runner, folder: Path, directory: str, outcome: str, pulls: list[int], detail: str
+    ci: Runner,
+    folder: Path,
+    directory: str,
+    outcome: str,
+    pulls: list[int],
+    detail: str,
+    target: str = "",
 ) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     for number in pulls:
         body = outcome_body(
-            directory, outcome, commit=ci.commit, pulls=pulls, run_url=ci.run_url, detail=detail
-        )
+            directory, outcome, commit=ci.commit, pulls=pulls, run_url=ci.run_url,
+            detail=detail, target=target or None,
+        )  # fmt: skip
         runner.write_payload(folder / f"{number}.json", {"body": body})
 
 

@@ -3,6 +3,7 @@ the step reports back (`$GITHUB_OUTPUT`, `$GITHUB_STEP_SUMMARY`, annotations).""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,6 +12,7 @@ import click
 
 from scimform.ci import runner
 from scimform.engine.plan import Plan
+from scimform.engine.plan_set import PlanSet, is_plan_set
 from scimform.errors import ScimformError
 
 FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
@@ -70,6 +72,21 @@ def escape(text: str, property_value: bool) -> str:
     """`text` as a workflow command's data or property value."""
     text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
     return text.replace(":", "%3A").replace(",", "%2C") if property_value else text
+
+
+def load_plans(path: Path) -> Plan | PlanSet:
+    """The plan, or the document of several targets' plans, saved at `path`."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ScimformError(f"cannot read the plan {path}: {exc.strerror or exc}") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError:
+        data = None
+    if is_plan_set(data):
+        return PlanSet.from_json(data, source=str(path))
+    return Plan.from_json(text, source=str(path))
 
 
 def load_plan(path: Path) -> Plan:

@@ -61,8 +61,15 @@ def pull_request_base(directory: Path, base: str, targeted: bool) -> None:
 @click.option("--event", default="push", show_default=True, help="The run's GITHUB_EVENT_NAME.")
 @click.option("--targeted", type=bool, default=True, show_default=True, help=_TARGETED_HELP)
 @click.option("--author", default=runner.BOT, show_default=True, help=AUTHOR_HELP)
+@click.option("--target", default="", help="With several targets: the target this apply is for.")
 def last_applied(
-    directory: str, pulls: Path, comments_dir: Path, event: str, targeted: bool, author: str
+    directory: str,
+    pulls: Path,
+    comments_dir: Path,
+    event: str,
+    targeted: bool,
+    author: str,
+    target: str,
 ) -> None:
     """Print the last commit applied successfully, to plan the apply since, or nothing for
     a full plan (no successful apply known among the recently merged pull requests, not an
@@ -83,6 +90,7 @@ def last_applied(
         event=event,
         enabled=targeted,
         is_ancestor=_ancestry(Path(directory)),
+        target=target or None,
     )
     _report(ci, since)
 

@@ -13,6 +13,7 @@ import os
 import click
 
 from scimform.destination import ALLOWED_HOSTS_ENV, with_allowed_hosts
+from scimform.token_variables import with_token_variables
 
 _META = "scimform.allow_host"
 
@@ -33,7 +34,8 @@ ALLOW_HOST_OPTION = click.option(
 
 
 def allowing_environ() -> dict[str, str]:
-    """The process environment, with the --allow-host hosts of the running command added."""
+    """The process environment, with the --allow-host hosts of the running command added
+    and the token variables of SCIMFORM_TOKENS (see scimform.token_variables)."""
     ctx = click.get_current_context(silent=True)
     hosts = () if ctx is None else ctx.meta.get(_META, ())
-    return with_allowed_hosts(os.environ, hosts)
+    return with_allowed_hosts(with_token_variables(os.environ), hosts)

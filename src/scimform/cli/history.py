@@ -21,7 +21,8 @@ JSON output (`--format json`):
  "member-removed"|"unloadable", "field": str|null, "before": value, "after": value,
  "member": str|null, "problem": str|null, "text": str, "approvers": [str],
  "merged_by": str|null, "pr_url": str|null, "applied": ISO 8601|null,
- "apply_outcome": str|null, "flags": [str]}]}
+ "apply_outcome": str|null, "flags": [str], "targets": [str] (only with several targets,
+ for a change that does not reach every one of them)}]}
 CSV output (`--format csv`): the columns of review.tables.CHANGE_HEADER.
 
 Messages (no history, did you mean) go to standard error. Exit status: 0 when the history
@@ -39,6 +40,8 @@ from typing import Any
 import click
 
 from scimform.cli import options
+from scimform.config.loader import settings_in
+from scimform.config.targets import select as select_targets
 from scimform.history.query import Answer, select
 from scimform.history.timeline import Entry, History, read_history
 from scimform.history.window import window
@@ -70,6 +73,11 @@ JSON_VERSION = 2
     help="Every commit's own changes, branch commits too (default: the default branch's "
     "first-parent history, a merge as one step).",
 )
+@click.option(
+    "--target",
+    metavar="NAME",
+    help="With several targets: only the changes that reach this one.",
+)
 @options.AUDIT_LOG
 @options.TABLE_FORMAT
 def command(
@@ -79,6 +87,7 @@ def command(
     since: str | None,
     until: str | None,
     all_commits: bool,
+    target: str | None,
     audit_log_path: Path | None,
     output: str,
 ) -> None:
@@ -88,12 +97,18 @@ def command(
     every change to a user's attributes and group memberships, and to a group's members,
     with the commit, its author and date, and the pull request that landed it. Renames are
     followed: a group's history includes its history under former names (`previously:`).
+    With several targets, a change that does not reach every target names the targets it
+    reaches.
     """
     if user is not None and group is not None:
         raise click.UsageError("give --user or --group, not both")
+    if target is not None:
+        select_targets(settings_in(directory).target_names, (target,))
     history = read_history(directory, all_commits=all_commits)
     answer = select(history, user=user, group=group)
     kept = window(directory, history, since, until).keep(answer.entries, history)
+    if target is not None:
+        kept = tuple(e for e in kept if e.event.targets is None or target in e.event.targets)
     answer = Answer(kept, answer.known, answer.suggestions)
     items = attribute(answer.entries, audit_applies(directory, audit_log_path))
     if output == "json":
@@ -201,4 +216,4 @@ def _as_json(item: Attributed) -> dict[str, Any]:
         "applied": applied.time.isoformat() if applied is not None else None,
         "apply_outcome": applied.outcome if applied is not None else None,
         "flags": list(item.flags),
-    }
+    } | ({"targets": list(event.targets)} if event.targets is not None else {})

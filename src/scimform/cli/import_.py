@@ -17,8 +17,9 @@ from scimform.backends.scim import ScimBackend
 from scimform.backends.target import LOCAL, local_path, open_backend, target_label
 from scimform.cli.destination import ALLOW_HOST_OPTION, allowing_environ
 from scimform.config.export import export_config
-from scimform.config.loader import load_config
+from scimform.config.loader import load_config, settings_in
 from scimform.config.schema import IgnoreSpec
+from scimform.config.targets import TARGET_NAME, select, settings_for
 from scimform.diagnostics import Severity
 from scimform.engine.read import read_live
 from scimform.errors import CheckFailed, ScimformError, TargetError
@@ -39,12 +40,21 @@ DEFAULT_TARGET = "local:.scimform/store.db"
     "--target",
     default=DEFAULT_TARGET,
     show_default=True,
-    help="The store to read: local:PATH (relative to here) or the SCIM endpoint URL.",
+    help="The store to read: local:PATH (relative to here), the SCIM endpoint URL, or the "
+    "NAME of a target of the config in --config (its url and token).",
 )
 @click.option("--token", help="Where the SCIM token is: env:NAME or file:PATH (never the token).")
+@click.option(
+    "--config",
+    "config_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=".",
+    show_default=True,
+    help="With --target NAME: the config directory whose scimform.yaml names the target.",
+)
 @click.option("--force", is_flag=True, help="Write into a directory that is not empty.")
 @ALLOW_HOST_OPTION
-def command(out: Path, target: str, token: str | None, force: bool) -> None:
+def command(out: Path, target: str, token: str | None, config_dir: Path, force: bool) -> None:
     """Read the live store and write a config that declares it.
 
     Writes scimform.yaml (the target and the token reference), users.yaml and groups.yaml
@@ -53,9 +63,15 @@ def command(out: Path, target: str, token: str | None, force: bool) -> None:
 
     Paths in local: targets and file: tokens are relative to the current directory; the
     config gets them relative to --out.
+
+    With --target NAME (a target of scimform.yaml's `targets:` in --config, or `default`
+    for its single `target:`), that target's store is read with its token, and the config
+    written names its url and token as its `target:`.
     """
     _check_empty(out, force)
     cwd = Path.cwd()
+    if TARGET_NAME.match(target):
+        target, token = _named_target(config_dir, target, token)
     if target.startswith(LOCAL) and not local_path(target, cwd).exists():
         raise TargetError(f"there is no embedded store {local_path(target, cwd)} to import from")
     environ = allowing_environ()
@@ -113,6 +129,21 @@ def _open(target: str, token: str | None, cwd: Path, environ: Mapping[str, str])
         for config_words, option_words in _OPTION_WORDS:
             message = message.replace(config_words, option_words)
         raise TargetError(message) from None
+
+
+def _named_target(config_dir: Path, name: str, token: str | None) -> tuple[str, str | None]:
+    """The url and token reference of target `name` of the config in `config_dir`, with
+    its local: and file: paths made absolute (they are relative to the config)."""
+    config = settings_in(config_dir)
+    select(config.target_names, (name,))
+    spec = settings_for(config.settings, name).target
+    url, reference = spec.url, token or spec.token
+    if url.startswith(LOCAL):
+        url = LOCAL + str(local_path(url, config_dir.resolve()))
+    if reference is not None and reference.startswith("file:"):
+        path = Path(reference.removeprefix("file:")).expanduser()
+        reference = "file:" + str(path if path.is_absolute() else config_dir.resolve() / path)
+    return url, reference
 
 
 def _check_empty(out: Path, force: bool) -> None:

@@ -51,6 +51,15 @@ CHANGED_SINCE = click.option(
     "against the counts of the config at REV. Default: a full plan of the whole store.",
 )
 
+TARGET = click.option(
+    "--target",
+    "targets",
+    multiple=True,
+    metavar="NAME",
+    help="Only this target of scimform.yaml's `targets:` (repeat for several; default: all "
+    "of them). A config with the single `target:` has one, named default.",
+)
+
 ADMIN_KEY = click.option(
     "--admin-key-file",
     type=click.Path(dir_okay=False, path_type=Path),

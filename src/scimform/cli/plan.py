@@ -20,8 +20,11 @@ from scimform.api import Session
 from scimform.backends import target_label
 from scimform.cli import options, token_state
 from scimform.cli.destination import ALLOW_HOST_OPTION, allowing_environ
+from scimform.cli.plan_targets import PlanRun, plan_set, plan_targets, render_sections
+from scimform.cli.plan_targets import exit_code as plans_exit
 from scimform.cli.validate import text_report
 from scimform.config.loader import LoadedConfig, load_config
+from scimform.config.targets import select
 from scimform.diagnostics import Severity
 from scimform.engine.plan import Plan
 from scimform.errors import ConfigError, ScimformError, UnsafePlanError
@@ -51,6 +54,7 @@ EXIT_CHANGES = 2
     type=click.Path(dir_okay=False, writable=True, path_type=Path),
     help="Also save the plan as JSON to this file, for `scimform apply --plan`.",
 )
+@options.TARGET
 @options.CHANGED_SINCE
 @options.PARALLELISM
 @options.RATE_LIMIT
@@ -62,6 +66,7 @@ def command(
     as_json: bool,
     summary: bool,
     out: Path | None,
+    targets: tuple[str, ...],
     changed_since: str | None,
     parallelism: int,
     rate_limit: float | None,
@@ -82,8 +87,21 @@ def command(
     With --changed-since REV the plan is targeted: only the users and groups that changed
     since REV (and the groups and members they touch) are read and compared, and the plan
     says so; the rest of the store is not read.
+
+    With several targets (`targets:` in scimform.yaml), each target (or each --target
+    NAME) is planned against its own store with its own token, scope, ownership and
+    safety, and shown in a section of its own; --json and --out write one document
+    holding each target's plan. The exit status rolls up: 1 if any target could not be
+    planned (or has a token error), else 3 if any is unsafe, else 2 if any has changes,
+    else 0.
     """
     loaded = load_valid(directory)
+    names = select(loaded.target_names, targets)
+    if loaded.several_targets:
+        run = PlanRun(changed_since, parallelism, rate_limit, admin_key_file)
+        raise click.exceptions.Exit(
+            _plan_several(loaded, names, run, output, as_json, summary, out)
+        )
     with open_session(loaded, rate_limit, parallelism, admin_key_file, changed_since) as session:
         plan = session.plan()
         requests = session.backend.requests
@@ -103,6 +121,27 @@ def command(
             f"Saved the plan to {out}; apply it with `scimform apply --plan {out}`.", err=True
         )
     raise click.exceptions.Exit(exit_code(plan))
+
+
+def _plan_several(
+    loaded: LoadedConfig,
+    names: tuple[str, ...],
+    run: PlanRun,
+    output: str,
+    as_json: bool,
+    summary: bool,
+    out: Path | None,
+) -> int:
+    sections = plan_targets(loaded, names, run)
+    if out is not None:
+        save_text(plan_set(sections).to_json(), out)
+    output = "json" if as_json else output
+    click.echo(render_sections(sections, output, summary, use_colour()), nl=False)
+    if out is not None:
+        click.echo(
+            f"Saved the plans to {out}; apply them with `scimform apply --plan {out}`.", err=True
+        )
+    return plans_exit(sections)
 
 
 def load_valid(directory: Path) -> LoadedConfig:
@@ -142,8 +181,13 @@ def open_session(
 
 def save_plan(plan: Plan, path: Path) -> None:
     """Write the plan's JSON to `path`."""
+    save_text(plan.to_json(), path)
+
+
+def save_text(text: str, path: Path) -> None:
+    """Write a saved plan's text to `path`."""
     try:
-        path.write_text(plan.to_json(), encoding="utf-8")
+        path.write_text(text, encoding="utf-8")
     except OSError as exc:
         raise ScimformError(f"cannot save the plan to {path}: {exc.strerror or exc}") from None
 
@@ -157,6 +201,11 @@ def read_plan(path: Path) -> Plan:
         raise ScimformError(f"{path} is not a scimform plan: not UTF-8 text") from None
     except OSError as exc:
         raise ScimformError(f"cannot read the plan {path}: {exc.strerror or exc}") from None
+    if '"format": "scimform-plans"' in text[:200]:
+        raise ScimformError(
+            f"{path} holds the plans of several targets, but this config has the single "
+            "`target:`; make a new plan with `scimform plan --out`"
+        )
     return Plan.from_json(text, source=str(path))
 
 

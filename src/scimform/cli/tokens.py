@@ -17,6 +17,7 @@ from scimform.cli import options, token_state
 from scimform.cli.destination import ALLOW_HOST_OPTION, allowing_environ
 from scimform.cli.validate import text_report
 from scimform.config.loader import LoadedConfig, load_config
+from scimform.config.targets import select
 from scimform.config.token_record import open_tokens_file, record_token
 from scimform.diagnostics import Severity
 from scimform.errors import ScimformError, TargetError, TokenRefused
@@ -44,19 +45,48 @@ def command() -> None:
     """SCIM access tokens: check their state, rotate them, record a rotation."""
 
 
+_TARGET = click.option(
+    "--target",
+    "target",
+    metavar="NAME",
+    help="With several targets: the target whose tokens (its tokens block) are meant.",
+)
+
+
 @command.command("status")
 @_DIRECTORY
 @_ADMIN_KEY
 @ALLOW_HOST_OPTION
-def status(directory: Path, admin_key_file: Path | None) -> None:
+@click.option(
+    "--target",
+    "targets",
+    multiple=True,
+    metavar="NAME",
+    help="With several targets: only this one (repeatable; default: each in turn).",
+)
+def status(directory: Path, admin_key_file: Path | None, targets: tuple[str, ...]) -> None:
     """Check the declared tokens in DIRECTORY against the calendar and the target.
 
     Warns inside warn_before_expiry, says when a rotation is due (rotate_before_expiry),
     fails on expired tokens and on more than two. On targets with a token API (local:, or
     scimform serve with --admin-key-file) also lists undeclared and missing tokens. On
     AWS, prints the console steps for a rotation that is due. Exit 1 on errors.
+
+    With several targets, each target's tokens block (the one whose `target:` names it,
+    else the one that names none) is checked against that target, under its name.
     """
     loaded = _load(directory)
+    names = select(loaded.target_names, targets)
+    if not loaded.several_targets:
+        raise click.exceptions.Exit(_status(loaded, directory, admin_key_file))
+    codes = []
+    for name in names:
+        click.echo(f"== target {name} ==")
+        codes.append(_status(loaded.for_target(name), directory, admin_key_file))
+    raise click.exceptions.Exit(max(codes))
+
+
+def _status(loaded: LoadedConfig, directory: Path, admin_key_file: Path | None) -> int:
     url = loaded.settings.target.url
     live, notes = _live(url, directory, admin_key_file)
     notes += _check_token_in_use(loaded)
@@ -71,7 +101,7 @@ def status(directory: Path, admin_key_file: Path | None) -> None:
             click.echo(f"\nRotation of token {old.id} is due. In the AWS console:")
             click.echo("\n".join(console_steps(old, desired.tokens)))
     refused = any(n.startswith(auth.REFUSED) for n in notes)
-    raise click.exceptions.Exit(1 if report.has_errors or refused else 0)
+    return 1 if report.has_errors or refused else 0
 
 
 @command.command("rotate")
@@ -91,20 +121,23 @@ def status(directory: Path, admin_key_file: Path | None) -> None:
     help="The token to rotate (default: the declared token that expires first).",
 )
 @click.option("--if-due", is_flag=True, help="Do nothing unless its rotation is due.")
+@_TARGET
 def rotate_command(
     directory: Path,
     sink_spec: str | None,
     admin_key_file: Path | None,
     token_id: str | None,
     if_due: bool,
+    target: str | None,
 ) -> None:
     """Replace a SCIM token: create a new one, hand it to the sink, check that it works,
     delete the old one, and declare the new one in tokens: for review.
 
     On AWS, which has no token API, prints the console steps instead. If a step fails,
     the old token stays and the output says where the rotation stopped (exit 1).
+    With several targets, --target says which target's token.
     """
-    loaded = _load(directory)
+    loaded, name = _one_target(_load(directory), target)
     desired = loaded.desired
     url = loaded.settings.target.url
     due = check_tokens(desired.tokens, desired.token_policy, None, date.today()).rotation_due
@@ -124,7 +157,7 @@ def rotate_command(
         if if_due and old not in due:
             click.echo(f"No rotation is due: token {old.id} expires on {old.expires}.")
             return
-        result = rotate(api, sink, old, open_tokens_file(directory))
+        result = rotate(api, sink, old, open_tokens_file(directory, name))
     finally:
         api.close()
     for line in _rotation_lines(result, sink.label):
@@ -143,6 +176,7 @@ def rotate_command(
 )
 @click.option("--replaces", metavar="OLD_ID", help="The token it replaces (now deleted).")
 @click.option("--used-by", help="Who uses the token (default: as the replaced one).")
+@_TARGET
 def record(
     directory: Path,
     token_id: str,
@@ -150,12 +184,16 @@ def record(
     expires: datetime | None,
     replaces: str | None,
     used_by: str | None,
+    target: str | None,
 ) -> None:
     """Declare a token made in the AWS console in tokens:, in place of --replaces.
 
     Edits the file that holds tokens: (or creates tokens.yaml), keeping its comments, so
-    that the rotation goes through review like any other change.
+    that the rotation goes through review like any other change. With several targets,
+    --target says whose tokens block: the one whose `target:` names it, else the one that
+    names none.
     """
+    name = _one_target(_load(directory), target)[1] if target is not None else None
     made = created.date()
     ends = expires.date() if expires is not None else made + TOKEN_VALIDITY
     if made < ends <= date.today():  # (ends before made is refused with the other rules)
@@ -166,7 +204,7 @@ def record(
             "nothing was recorded. Give the day it was made in the console (YYYY-MM-DD)"
         )
     new = ExpectedToken(token_id, made, ends, used_by)
-    path = record_token(open_tokens_file(directory), new, replaces)
+    path = record_token(open_tokens_file(directory, name), new, replaces)
     instead = f" in place of {replaces}" if replaces else ""
     click.echo(f"Declared token {token_id} (expires {ends}){instead} in {path}.")
     click.echo("Commit the change and open a pull request.")
@@ -178,6 +216,20 @@ def _load(directory: Path) -> LoadedConfig:
         click.echo(text_report(loaded), err=True, nl=False)
         raise click.exceptions.Exit(1)
     return loaded
+
+
+def _one_target(loaded: LoadedConfig, target: str | None) -> tuple[LoadedConfig, str | None]:
+    """The config as the one target meant sees it, and its name (None for the single
+    `target:`); with several targets, --target is required."""
+    names = select(loaded.target_names, (target,) if target else ())
+    if not loaded.several_targets:
+        return loaded, None
+    if target is None:
+        raise click.UsageError(
+            "this config has several targets (" + ", ".join(names) + "): say whose token "
+            "with --target NAME"
+        )
+    return loaded.for_target(target), target
 
 
 def _token_api(url: str, directory: Path, admin_key_file: Path | None) -> TokenApi:

@@ -96,7 +96,19 @@ def _summary(loaded: LoadedConfig) -> str:
     )
     files = _plural(_file_count(loaded), "file")
     verdict = "invalid" if diags.has_errors else "valid"
-    return f"{verdict}: {', '.join(counts)}; {declared} in {files}"
+    return f"{verdict}: {', '.join(counts)}; {declared} in {files}{_per_target(loaded)}"
+
+
+def _per_target(loaded: LoadedConfig) -> str:
+    """With several targets, what goes to each: `; sandbox: 2 users, 1 group`."""
+    if not loaded.several_targets or loaded.diagnostics.has_errors:
+        return ""
+    parts = []
+    for name in loaded.target_names:
+        desired = loaded.for_target(name).desired
+        users, groups = _plural(len(desired.users), "user"), _plural(len(desired.groups), "group")
+        parts.append(f"{name}: {users}, {groups}")
+    return "; " + "; ".join(parts)
 
 
 def _file_count(loaded: LoadedConfig) -> int:

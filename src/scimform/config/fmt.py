@@ -190,7 +190,7 @@ def _arrange_map(
     node.fa.set_block_style()
     tidy_end_of_line(node)
     for key in list(node):
-        child = shape.children.get(key) if shape and isinstance(key, str) else None
+        child = shape.child(key) if shape and isinstance(key, str) else None
         OrderedDict.__setitem__(node, key, _arrange(node[key], child, (*path, key), sorted_paths))
         if shape and key in shape.sorted_lists and isinstance(node[key], CommentedSeq):
             sort_names(node[key], name_order)

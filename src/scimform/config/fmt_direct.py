@@ -171,7 +171,7 @@ class _Walk:
         for key in keys:
             written, value = entries[key]
             lead = first if not lines else rest
-            child = shape.children.get(key) if shape else None
+            child = shape.child(key) if shape else None
             ordered = shape is not None and key in shape.sorted_lists
             data[key] = self._value(value, child, ordered, f"{lead}{written}:", rest, lines)
         return lines, data

@@ -30,6 +30,11 @@ class Shape:
     sorted_lists: frozenset[str] = frozenset()
     strict: bool = False
     last: tuple[str, ...] = ()
+    each: Shape | None = None  # the layout of every value, for a mapping of names
+
+    def child(self, key: str) -> Shape | None:
+        """The layout of the value under `key`."""
+        return self.children.get(key, self.each)
 
     def arrange(self, keys: list[Any]) -> list[Any]:
         """The keys in canonical order; unknown keys keep their order, after known ones."""
@@ -53,6 +58,18 @@ def _model_of(annotation: Any) -> type[BaseModel] | None:
     return None
 
 
+def _named_models(annotation: Any) -> type[BaseModel] | None:
+    """The model inside `dict[str, Model]` (or `... | None`): a mapping of names."""
+    if get_origin(annotation) is dict:
+        return _model_of(get_args(annotation)[1])
+    if get_origin(annotation) in (Union, types.UnionType):
+        for arg in get_args(annotation):
+            found = _named_models(arg)
+            if found is not None:
+                return found
+    return None
+
+
 def shape_of(model: type[BaseModel]) -> Shape:
     """The layout of a model's YAML mapping and of the models nested in it."""
     order: list[str] = []
@@ -64,14 +81,18 @@ def shape_of(model: type[BaseModel]) -> Shape:
         child = _model_of(info.annotation)
         if child is not None:
             children[key] = shape_of(child)
+        named = _named_models(info.annotation)
+        if named is not None:  # the names keep the order written (targets: apply order)
+            children[key] = Shape((), each=shape_of(named))
         if (model, name) in _SORTED:
             sorted_lists.add(key)
     if model is GroupSpec:  # renames read best right under the name they replace
-        order = ["displayName", "externalId", "previously", "members"]
+        order = ["displayName", "externalId", "previously", "members", "sensitive", "targets"]
     if model is UserSpec:
         friendly = tuple(a.friendly for a in ATTRIBUTES)
-        order = [*friendly, "address", "groups"]
-        return Shape(tuple(order), children, frozenset(sorted_lists), True, ("groups",))
+        order = [*friendly, "address", "groups", "targets"]
+        last = ("groups", "targets")
+        return Shape(tuple(order), children, frozenset(sorted_lists), True, last)
     return Shape(tuple(order), children, frozenset(sorted_lists))
 
 

@@ -12,8 +12,10 @@ diagnostic says so; a directory without scimform.yaml that declares nothing is a
 from __future__ import annotations
 
 import gc
+import shutil
+import tempfile
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from scimform.config.declared import Declarations, Finding, Site, error
@@ -25,7 +27,14 @@ from scimform.config.rules import check
 from scimform.config.schema import SETTINGS_FILE, SettingsFile
 from scimform.config.shape import Mapper, read_resource, read_settings
 from scimform.config.source_users import FieldsSeen, read_sources
-from scimform.config.target_rules import check_target
+from scimform.config.target_refs import check_targets
+from scimform.config.targets import (
+    declarations_for,
+    has_several,
+    settings_for,
+    target_names,
+    tokens_for,
+)
 from scimform.config.yamlio import MAX_FILE_BYTES, YamlDocument, YamlReadError, load_yaml
 from scimform.diagnostics import Diagnostic, Diagnostics, Location, Severity
 from scimform.errors import ConfigError
@@ -45,6 +54,32 @@ class LoadedConfig:
     desired: DesiredState
     diagnostics: Diagnostics
     files: tuple[Path, ...]  # the resource files read, sorted
+    # With `targets:`, each target's desired state (its users, groups, scope and tokens
+    # block); empty for the single `target:`, whose desired state is `desired`.
+    by_target: dict[str, DesiredState] = field(default_factory=dict)
+
+    @property
+    def target_names(self) -> tuple[str, ...]:
+        """The targets, in scimform.yaml's order; ("default",) for the single `target:`."""
+        return target_names(self.settings)
+
+    @property
+    def several_targets(self) -> bool:
+        """Whether scimform.yaml declares `targets:`."""
+        return has_several(self.settings)
+
+    def for_target(self, name: str) -> LoadedConfig:
+        """The config as target `name` sees it: its settings as the single `target:`, and
+        only what goes to it. The single `target:` config is itself."""
+        if not self.several_targets:
+            return self
+        return LoadedConfig(
+            self.root,
+            settings_for(self.settings, name),
+            self.by_target.get(name, DesiredState()),
+            self.diagnostics,
+            self.files,
+        )
 
     def require_valid(self) -> DesiredState:
         """The desired state; raises ConfigError when the config has errors."""
@@ -80,7 +115,6 @@ def _load_config(root: Path, read: ReadYaml, allowed_hosts: Iterable[str] | None
     settings, decl, readable = SettingsFile(), Declarations.empty(), True
     if found.settings is not None:
         settings, readable = _read_settings(found.settings, settings_site, decl, direct, read)
-        decl.findings.extend(check_target(settings.target, settings_site, allowed_hosts))
     if not readable:
         # Without the settings, users cannot be read as intended (a mapping changes what
         # they mean): only check that the other files parse, to avoid a flood of errors.
@@ -100,13 +134,48 @@ def _load_config(root: Path, read: ReadYaml, allowed_hosts: Iterable[str] | None
         decl.findings.extend(seen.findings("the YAML files", settings_site))
     read_sources(root, settings, settings_site, mapping, decl)
     decl.findings.extend(check(decl, settings, settings_site))
-    desired, scope_findings = build_desired(decl, settings)
+    if found.settings is not None:
+        decl.findings.extend(check_targets(settings, settings_site, decl, allowed_hosts))
+    desired, scope_findings = build_desired(_everywhere(decl, settings), settings)
     decl.findings.extend(scope_findings)
+    by_target = _by_target(decl, settings, desired)
     if unloaded:
         decl.findings[:] = _not_following_from(unloaded, decl.findings)
     if found.settings is None and root.is_dir():
         direct.append(_no_settings(root, desired, _has_errors(direct, decl.findings)))
-    return LoadedConfig(root, settings, desired, _sorted(direct, decl.findings), found.resources)
+    return LoadedConfig(
+        root, settings, desired, _sorted(direct, decl.findings), found.resources, by_target
+    )
+
+
+def _everywhere(decl: Declarations, settings: SettingsFile) -> Declarations:
+    """What `desired` is built from: everything, with (for several targets) the tokens
+    block that names no target."""
+    if not has_several(settings):
+        return decl
+    return Declarations(
+        decl.users, decl.groups, tokens_for(decl.tokens, None), [],
+        decl.rejected_users, decl.rejected_groups,
+    )  # fmt: skip
+
+
+def _by_target(
+    decl: Declarations, settings: SettingsFile, everywhere: DesiredState
+) -> dict[str, DesiredState]:
+    """Each target's desired state; scope findings are reported once, for the top level.
+    A target that gets everything (no `targets:` anywhere, no scope or tokens block of
+    its own) shares `everywhere`, the state built for the whole config."""
+    if settings.targets is None:
+        return {}
+    narrowed = any(u.spec.targets for u in decl.users) or any(g.spec.targets for g in decl.groups)
+    shared = tokens_for(decl.tokens, None)
+    out = {}
+    for name, spec in settings.targets.items():
+        if not narrowed and spec.scope is None and tokens_for(decl.tokens, name) == shared:
+            out[name] = everywhere
+        else:
+            out[name] = build_desired(declarations_for(decl, name), settings_for(settings, name))[0]
+    return out
 
 
 def _sorted(direct: list[Diagnostic], findings: list[Finding]) -> Diagnostics:
@@ -281,3 +350,13 @@ def _locate(site: Site, indexes: dict[str, PositionIndex]) -> Location:
         index = indexes[site.file] = PositionIndex(Path(site.file), site.file)
     line, column = index.locate(site.path)
     return Location(site.file, line, column)
+
+
+def settings_in(root: Path) -> LoadedConfig:
+    """The config in `root` as its scimform.yaml alone gives it (no users or groups read):
+    enough to know its targets, without the cost of loading every file."""
+    with tempfile.TemporaryDirectory() as alone:
+        settings = root / SETTINGS_FILE
+        if settings.is_file():
+            shutil.copyfile(settings, Path(alone) / SETTINGS_FILE)
+        return load_config(Path(alone))

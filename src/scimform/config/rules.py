@@ -176,12 +176,24 @@ def _unique_users(users: Sequence[DeclaredUser]) -> list[Finding]:
 
 
 def check_tokens(blocks: Sequence[DeclaredTokens]) -> list[Finding]:
-    """One tokens block; at most two tokens; each valid no longer than a year."""
+    """One tokens block per target (or one for all); at most two tokens in each; each
+    valid no longer than a year."""
+    by_target: dict[str | None, list[DeclaredTokens]] = {}
+    for block in blocks:
+        by_target.setdefault(block.spec.target, []).append(block)
+    findings: list[Finding] = []
+    for group in by_target.values():
+        findings.extend(_token_block(group))
+    return findings
+
+
+def _token_block(blocks: Sequence[DeclaredTokens]) -> list[Finding]:
     findings = [
         Finding(
             Severity.ERROR,
             "tokens.declared-twice",
-            "tokens: is declared in more than one place",
+            "tokens: is declared in more than one place"
+            + (f' for target "{b.spec.target}"' if b.spec.target else ""),
             b.site,
             "keep the expected tokens and their policy in one file",
             blocks[0].site,

@@ -76,6 +76,12 @@ class UserSpec(_Camel):
     department: StrictStr | None = None
     manager: StrictStr | None = Field(default=None, description="The manager's userName.")
     groups: list[StrictStr] = Field(default_factory=list, description="Groups (displayNames).")
+    targets: list[StrictStr] | None = Field(
+        default=None,
+        min_length=1,
+        description="The targets (names under `targets:` in scimform.yaml) this user goes to; "
+        "default: every target.",
+    )
 
 
 class GroupSpec(_Camel):
@@ -88,6 +94,12 @@ class GroupSpec(_Camel):
     sensitive: StrictBool = Field(
         default=False,
         description="Changes to this group are access changes: plan comments show them first.",
+    )
+    targets: list[StrictStr] | None = Field(
+        default=None,
+        min_length=1,
+        description="The targets (names under `targets:` in scimform.yaml) this group goes "
+        "to; default: every target. Each member must go to each of them too.",
     )
 
 
@@ -119,6 +131,11 @@ class TokenSpec(_Snake):
 class TokensSpec(_Snake):
     """The expected SCIM access tokens and the rotation policy."""
 
+    target: StrictStr | None = Field(
+        default=None,
+        description="With several targets: the target whose tokens these are (one block per "
+        "target). A block without it serves every target that has no block of its own.",
+    )
     warn_before_expiry: Duration = "60d"
     rotate_before_expiry: Duration = "30d"
     expected: list[TokenSpec] = Field(default_factory=list)
@@ -208,10 +225,43 @@ class SafetySpec(_Snake):
     )
 
 
+class NamedTargetSpec(_Snake):
+    """One of several targets: its endpoint and token, and optionally its own scope,
+    ownership and safety (each falls back to the top-level one when omitted)."""
+
+    url: StrictStr = Field(
+        description="local:PATH for the embedded store, or the SCIM endpoint URL."
+    )
+    token: StrictStr | None = Field(
+        default=None,
+        description="env:NAME or file:PATH; never the token itself.",
+        pattern=r"^(env|file):.+$",
+    )
+    scope: ScopeSpec | None = None
+    ownership: OwnershipSpec | None = None
+    safety: SafetySpec | None = None
+
+    def endpoint(self) -> TargetSpec:
+        """The url and token, as the single `target:` holds them."""
+        return TargetSpec(url=self.url, token=self.token)
+
+
 class SettingsFile(_Snake):
     """scimform.yaml."""
 
+    # `target:` or `targets:`, not both (the loader says so at file:line: targets.both).
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, json_schema_extra={"not": {"required": ["target", "targets"]}}
+    )
+
     target: TargetSpec = Field(default_factory=TargetSpec)
+    targets: dict[StrictStr, NamedTargetSpec] | None = Field(
+        default=None,
+        description="Several named targets (sandbox, production, ...) in place of `target:`. "
+        "Names: a lowercase letter, then lowercase letters, digits, - or _ (at most 32).",
+        # The loader checks names itself (targets.bad-name, at the name); editors get it here.
+        json_schema_extra={"propertyNames": {"pattern": "^[a-z][a-z0-9_-]{0,31}$"}},
+    )
     mapping: dict[StrictStr, StrictStr] | None = Field(
         default=None, description="AWS attribute -> template over IdP record fields."
     )

@@ -45,20 +45,44 @@ class TokensFile:
     data: CommentedMap
 
 
-def open_tokens_file(root: Path) -> TokensFile:
+def open_tokens_file(root: Path, target: str | None = None) -> TokensFile:
     """The config file with the `tokens:` block, parsed now so that a broken file is found
-    before any token is touched; a new, empty tokens.yaml when no file has one."""
+    before any token is touched; a new, empty tokens.yaml when no file has one. With
+    `target` (one of several targets), the block that names it (`target:`), else the one
+    that names no target, as plan reads them."""
     holders = [p for p in config_files(root) if p.name != SETTINGS_FILE and _declares(p)]
+    if target is not None:
+        return _target_file(root, holders, target)
     if len(holders) > 1:
         names = ", ".join(str(p) for p in holders)
         raise _error(holders[1], "tokens: is declared in more than one file: " + names)
     if not holders:
         return TokensFile(root / NEW_FILE, CommentedMap())
-    path = holders[0]
+    return _parsed(holders[0])
+
+
+def _parsed(path: Path) -> TokensFile:
     data = _load(path)
     if not isinstance(data, CommentedMap):
         raise _error(path, "the file is not a mapping of users:, groups: and tokens:")
     return TokensFile(path, data)
+
+
+def _target_file(root: Path, holders: list[Path], target: str) -> TokensFile:
+    files = [_parsed(path) for path in holders]
+    for wanted in (target, None):
+        found = [f for f in files if _block_target(f) == wanted]
+        if len(found) > 1:
+            names = ", ".join(str(f.path) for f in found)
+            raise _error(found[1].path, f"tokens: for {target} is declared in {names}")
+        if found:
+            return found[0]
+    return TokensFile(root / NEW_FILE, CommentedMap())
+
+
+def _block_target(file: TokensFile) -> object:
+    block = file.data.get("tokens")
+    return block.get("target") if isinstance(block, CommentedMap) else None
 
 
 def record_token(file: TokensFile, new: ExpectedToken, replaces: str | None = None) -> Path:

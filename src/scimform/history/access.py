@@ -14,12 +14,13 @@ name it only took later (after a rename) is found through its latest names.
 from __future__ import annotations
 
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
+from scimform.config.targets import unknown_target_message
 from scimform.engine.match import group_names, same_identity, user_names
-from scimform.errors import ScimformError
+from scimform.errors import ScimformError, UnknownTarget
 from scimform.history.git import (
     Commit,
     ObjectReader,
@@ -40,12 +41,24 @@ from scimform.model import DesiredState, Group, User, name_order, user_key
 class Moment:
     """The config at a moment: the commit it is read from (None when nothing had landed
     yet), its desired state, and the later commits up to the moment whose config did not
-    load (commit, problem)."""
+    load (commit, problem); with several targets, each target's desired state."""
 
     asked: str
     commit: Commit | None
     desired: DesiredState
     skipped: tuple[tuple[Commit, str], ...] = ()
+    by_target: dict[str, DesiredState] = field(default_factory=dict)
+
+    def for_target(self, name: str) -> Moment:
+        """The moment as target `name` saw it: what went to it. A config that had the
+        single `target:` then is whole; a target it did not declare then is an error."""
+        if not self.by_target:
+            return self
+        if name not in self.by_target:
+            raise UnknownTarget(
+                unknown_target_message(name, self.by_target, f"the config at {self.asked}")
+            )
+        return replace(self, desired=self.by_target[name], by_target={})
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,7 +109,7 @@ def _loadable(at: str, reader: SnapshotReader, repo: Repository, chosen: list[Co
     for commit in reversed(chosen):
         _, snapshot = reader.at(commit.sha, repo.prefix)
         if snapshot.desired is not None:
-            return Moment(at, commit, snapshot.desired, tuple(skipped))
+            return Moment(at, commit, snapshot.desired, tuple(skipped), snapshot.by_target)
         skipped.append((commit, snapshot.problem or "the config does not load"))
     return Moment(at, None, DesiredState(), tuple(skipped))
 

@@ -38,7 +38,8 @@ class Event:
     `field`, `before` and `after` say what an update changed; `member` names the user a
     member event is about; `problem` says why a config did not load. `person` and
     `group` are identity keys (see `person_key`); `aliases` are a group's `previously:`
-    names, by which it may be asked for too.
+    names, by which it may be asked for too. `targets` names the targets the change
+    reaches when that is not every target of the config (None: every one).
     """
 
     subject: str
@@ -52,6 +53,7 @@ class Event:
     group: str | None = None
     problem: str | None = None
     aliases: tuple[str, ...] = ()
+    targets: tuple[str, ...] | None = None
 
 
 @dataclass

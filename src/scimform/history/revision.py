@@ -6,11 +6,12 @@
 from __future__ import annotations
 
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from scimform.config.loader import load_config
 from scimform.config.schema import SETTINGS_FILE, SettingsFile
+from scimform.config.targets import settings_for
 from scimform.errors import ScimformError
 from scimform.history.git import ObjectReader, open_repository, run_git
 from scimform.history.snapshot import SnapshotReader
@@ -25,6 +26,18 @@ class ConfigAt:
     commit: str
     desired: DesiredState
     settings: SettingsFile
+    by_target: dict[str, DesiredState] = field(default_factory=dict)
+
+    def for_target(self, name: str) -> ConfigAt:
+        """The config then as target `name` saw it: what went to it, under its settings.
+        A config that had the single `target:` then is whole (it is the state the target
+        was planned from); a target it did not declare then had nothing."""
+        if self.settings.targets is None:
+            return self
+        if name not in self.settings.targets:
+            return replace(self, desired=DesiredState(), by_target={})
+        desired = self.by_target.get(name, DesiredState())
+        return ConfigAt(self.commit, desired, settings_for(self.settings, name))
 
 
 def config_at(directory: Path, revision: str) -> ConfigAt:
@@ -41,7 +54,7 @@ def config_at(directory: Path, revision: str) -> ConfigAt:
             f"({snapshot.problem}), so what changed since cannot be told; plan without "
             "--changed-since (a full plan)"
         )
-    return ConfigAt(sha, snapshot.desired, settings)
+    return ConfigAt(sha, snapshot.desired, settings, snapshot.by_target)
 
 
 def _settings(objects: ObjectReader, name: str) -> SettingsFile:

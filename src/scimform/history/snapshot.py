@@ -9,7 +9,7 @@ directory is kept between trees, so only the files a commit changed are written 
 from __future__ import annotations
 
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from scimform.config.loader import load_config
@@ -25,10 +25,11 @@ _UNREADABLE = ("yaml.", "file.", "config.")
 @dataclass(frozen=True, slots=True)
 class Snapshot:
     """What the config declared at a commit: `desired`, or `problem` when it did not load
-    (then `desired` is None)."""
+    (then `desired` is None); with several targets, each target's desired state."""
 
     desired: DesiredState | None
     problem: str | None = None
+    by_target: dict[str, DesiredState] = field(default_factory=dict)
 
 
 EMPTY = Snapshot(DesiredState())
@@ -109,7 +110,7 @@ class SnapshotReader:
         loaded = load_config(self._scratch, self._read)
         errors = [d for d in loaded.diagnostics if d.severity is Severity.ERROR]
         if not errors:
-            return Snapshot(loaded.desired)
+            return Snapshot(loaded.desired, by_target=loaded.by_target)
         # A file that cannot be read explains the errors it causes elsewhere: say it first.
         errors.sort(key=lambda d: not d.code.startswith(_UNREADABLE))
         more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
@@ -189,6 +189,7 @@ class _Walk:
         self._shown = shown
         self._trees: dict[str, str | None] = {}
         self._states: dict[str, DesiredState] = {}  # the last state that loaded
+        self._by_target: dict[str, dict[str, DesiredState]] = {}  # the same, per target
         self.found: list[tuple[Commit, list[Event]]] = []
         self.links: list[tuple[str, str]] = []
 
@@ -199,10 +200,15 @@ class _Walk:
         before = [self._states[p] for p in parents] or [DesiredState()]
         loaded = snapshot.desired
         self._states[commit.sha] = loaded if loaded is not None else before[0]
+        earlier = self._by_target.get(parents[0], {}) if parents else {}
+        self._by_target[commit.sha] = snapshot.by_target if loaded is not None else earlier
         untouched = [self._trees[p] for p in parents] if parents else [None]
         if tree in untouched:
             return
-        self.found.append((commit, self._events(snapshot, before)))
+        events = self._events(snapshot, before)
+        if snapshot.by_target and events:
+            events = reached(events, before[0], earlier, snapshot.by_target)
+        self.found.append((commit, events))
 
     def _events(self, snapshot: Snapshot, before: list[DesiredState]) -> list[Event]:
         if snapshot.desired is None:
@@ -256,3 +262,24 @@ def _brought(merge: Commit, by_sha: dict[str, Commit], seen: set[str]) -> set[st
         brought.add(sha)
         stack.extend(p for p in by_sha[sha].parents if p in by_sha)
     return brought
+
+
+def reached(
+    events: list[Event],
+    before: DesiredState,
+    earlier: dict[str, DesiredState],
+    now: dict[str, DesiredState],
+) -> list[Event]:
+    """The events, each naming the targets it reaches when that is not all of them: an
+    event reaches a target when the same event turns that target's state before into its
+    state now (a config that had the single `target:` before counts as one state for
+    every target)."""
+    per_target = {
+        name: set(state_changes(earlier.get(name, before), state).events)
+        for name, state in now.items()
+    }
+    out = []
+    for event in events:
+        names = tuple(name for name, seen in per_target.items() if event in seen)
+        out.append(event if len(names) == len(now) else replace(event, targets=names))
+    return out

@@ -8,7 +8,15 @@ from scimform.history.changes import Event, Value
 
 
 def describe(event: Event) -> str:
-    """What changed, in the plan's words: `platform-admins: + member alice@corp.example`."""
+    """What changed, in the plan's words: `platform-admins: + member alice@corp.example`,
+    then `(targets: sandbox)` when it does not reach every target."""
+    if event.targets is None:
+        return _what(event)
+    reach = ", ".join(event.targets) or "none"
+    return f"{_what(event)} (targets: {reach})"
+
+
+def _what(event: Event) -> str:
     if event.action == "unloadable":
         return f"config does not load, skipped: {event.problem}"
     if event.action in ("created", "deleted"):

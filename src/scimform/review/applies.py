@@ -28,7 +28,8 @@ def apply_text(apply: ApplyRecord) -> list[str]:
     commit = (begin.commit or "no commit")[:7]
     lines = [
         f"{when(begin.time)}  apply {begin.apply_id[:8]}  by {begin.actor}  "
-        f"{outcome_of(apply)}  commit {commit}  plan {begin.plan_hash[:12]}  -> {begin.target}"
+        f"{outcome_of(apply)}  commit {commit}  plan {begin.plan_hash[:12]}  "
+        f"-> {begin.shown_target}"
     ]
     lines += [f"  {pull_text(p)}" for p in begin.pull_requests]
     flags = apply_flags(apply)

@@ -90,7 +90,7 @@ def _step_row(apply: ApplyRecord, step: Step | None) -> Row:
     pulls = " ".join(f"#{p.number}" for p in begin.pull_requests)
     approvers = " ".join(sorted({a for p in begin.pull_requests for a in p.approvers}))
     head = [
-        begin.apply_id, when(begin.time), begin.actor, begin.target, begin.commit or "",
+        begin.apply_id, when(begin.time), begin.actor, begin.shown_target, begin.commit or "",
         begin.plan_hash, pulls, approvers, outcome_of(apply),
     ]  # fmt: skip
     tail = ["; ".join(apply_flags(apply))]
