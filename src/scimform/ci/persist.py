@@ -13,7 +13,7 @@ once more from the new tip, then fails clearly.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -111,10 +111,13 @@ def _changes(
     return files, added
 
 
-def audit_message(directory: str, added: Mapping[str, bytes]) -> str:
-    """The commit message: the applies added to the log, with their pull requests."""
+def audit_message(
+    directory: str, added: Mapping[str, bytes], pull_requests: Sequence[int] = ()
+) -> str:
+    """The commit message: the applies added to the log, with their pull requests (those
+    the records carry, and `pull_requests`, the ones the workflow applied)."""
     applies: list[str] = []
-    pulls: list[int] = []
+    pulls: list[int] = list(pull_requests)
     observations = 0
     for path, data in added.items():
         for line in data.splitlines():

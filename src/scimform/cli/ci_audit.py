@@ -12,6 +12,7 @@ from scimform.audit import read_log
 from scimform.ci.branch import BRANCH, LogBranch, auth_environment
 from scimform.ci.comment import artifact_name
 from scimform.ci.persist import AUDIT_FILE, DRIFT_FILE, audit_message, branch_path, persist
+from scimform.cli.ci_apply import _numbers
 from scimform.cli.ci_runner import Runner
 from scimform.errors import AuditError, ScimformError
 
@@ -75,6 +76,7 @@ def fetch_log(directory: str, out: Path, repository: Path, remote: str, branch: 
     "--audit-log", type=_IN, help="The log an apply extended: it must extend the branch's."
 )
 @click.option("--drift-log", type=_IN, help="Drift observations to append to the branch's.")
+@click.option("--pull-requests", default="", help="The pull requests the apply carried out.")
 @REPOSITORY
 @REMOTE
 @BRANCH_OPTION
@@ -82,6 +84,7 @@ def persist_log(
     directory: str,
     audit_log: Path | None,
     drift_log: Path | None,
+    pull_requests: str,
     repository: Path,
     remote: str,
     branch: str,
@@ -93,6 +96,7 @@ def persist_log(
 
     Outputs: commit (empty when nothing was new), head (the audit log's last record hash)."""
     ci = Runner.of(os.environ)
+    pulls = _numbers(pull_requests)
     extend, append, head = {}, {}, ""
     if audit_log is not None:
         log = read_log(audit_log)
@@ -103,7 +107,7 @@ def persist_log(
     if drift_log is not None:
         append[branch_path(directory, DRIFT_FILE)] = _read(drift_log)
     done = persist(log_branch(repository, remote, branch), extend, append,
-                   lambda added: audit_message(directory, added))  # fmt: skip
+                   lambda added: audit_message(directory, added, pulls))  # fmt: skip
     said = (
         f"Pushed commit {done.commit} to the {branch} branch: "
         + ", ".join(f"{len(d.splitlines())} line(s) added to {p}" for p, d in done.added.items())
