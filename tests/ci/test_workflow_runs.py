@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 from scimform_cli import cli
-from workflow_repo import BOT, Repo, git_origin, person, sha, write_config
+from workflow_repo import BOT, PULLS, Repo, git_origin, person, sha, write_config
 
 from scimform.audit import read_records
 from scimform.model import Group
@@ -332,9 +332,11 @@ def test_drift_opens_updates_and_closes_one_issue(
     repo: Repo, scim_server: Any, actions: Callable[..., Any]
 ) -> None:
     issues = "repos/octo/people/issues?state=open&per_page=100"
-    runner = actions({"schedule": "17 3 * * *"}, {"SCIM_TOKEN": scim_server.token}, "drift")
+    event = {"schedule": "17 3 * * *", "ref": "refs/heads/main"}
+    runner = actions(event, {"SCIM_TOKEN": scim_server.token}, "drift")
     write_config(runner.workspace, scim_server.url, [ALICE, BOB, DAVE], [ALICE, DAVE])
     runner.answer(issues, [])
+    runner.answer(PULLS, [])
     inputs = {"directory": "people", "target-url": scim_server.url}
     opened = runner.run("scimform-drift.yml", "plan", inputs)
     assert opened.outputs["action"] == "open", {s.id: s.output for s in opened.steps.values()}

@@ -12,7 +12,8 @@ from scimform.audit import read_log
 from scimform.ci.branch import BRANCH, LogBranch, auth_environment
 from scimform.ci.comment import artifact_name
 from scimform.ci.persist import AUDIT_FILE, DRIFT_FILE, audit_message, branch_path, persist
-from scimform.cli.ci_apply import _numbers
+from scimform.ci.reviewed import Review, pending_pulls, read_review
+from scimform.cli.ci_apply import _comments, _merged, _numbers, _saved
 from scimform.cli.ci_runner import Runner
 from scimform.errors import AuditError, ScimformError
 
@@ -121,6 +122,17 @@ def persist_log(
     click.echo(said)
     if head:
         click.echo(f"Head record hash: {head}")
+
+
+def pending_reviews(
+    ci: Runner, pulls: Path, comments_dir: Path, reviews_dir: Path, directory: str, author: str
+) -> list[Review]:
+    """What the pull requests merged since the last successful apply showed, as the apply
+    workflow's check-reviewed reads them."""
+    merged = _merged(pulls)
+    said = {p.number: _comments(comments_dir, p.number) for p in merged}
+    pending = pending_pulls(merged, said, directory, author, ci.commit)
+    return [read_review(p, _saved(reviews_dir, p.number)) for p in pending]
 
 
 def _read(path: Path) -> bytes:
