@@ -74,6 +74,9 @@ def test_the_block_reads_back_and_an_edited_or_damaged_block_is_set_aside() -> N
         hidden.replace(data, "!!!"): "damaged",
         hidden.replace(data, "QUJD"): "cannot be decoded",
         hidden.replace(digest, "0" * 64): "does not match its hash",
+        hidden.replace(data, base64.b64encode(zlib.compress(b" " * 20_000_000)).decode()): (
+            "too big"
+        ),
     }
     for body, problem in cases.items():
         found = read_back(body, "people")

@@ -32,6 +32,7 @@ _BLOCK = re.compile(r"<!-- scimform-drift-timeline sha256=([0-9a-f]{64}) ([A-Za-
 KEEP_RESOLVED = 200  # resolved items shown; the drift log on the branch keeps them all
 BLOCK_ROOM = 30_000  # characters of the issue body the block may take
 _WHAT = 300
+_UNPACKED_MAX = 8 * 1024 * 1024  # a block edited into a zip bomb is refused, not inflated
 
 
 def item_id(fact: str) -> str:
@@ -96,9 +97,12 @@ def read_back(body: str, directory: str) -> ReadBack:
         return ReadBack(None, "its timeline block is damaged" if has else None)
     digest, data = found.groups()
     try:
-        raw = zlib.decompress(base64.b64decode(data, validate=True))
+        inflate = zlib.decompressobj()
+        raw = inflate.decompress(base64.b64decode(data, validate=True), _UNPACKED_MAX)
     except (binascii.Error, ValueError, zlib.error):
         return ReadBack(None, "its timeline block cannot be decoded")
+    if inflate.unconsumed_tail:
+        return ReadBack(None, "its timeline block is too big")
     if hashlib.sha256(raw).hexdigest() != digest:
         return ReadBack(None, "its timeline block does not match its hash (edited by hand?)")
     try:

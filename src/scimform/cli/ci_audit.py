@@ -11,7 +11,14 @@ import click
 from scimform.audit import read_log
 from scimform.ci.branch import BRANCH, LogBranch, auth_environment
 from scimform.ci.comment import artifact_name
-from scimform.ci.persist import AUDIT_FILE, DRIFT_FILE, audit_message, branch_path, persist
+from scimform.ci.persist import (
+    AUDIT_FILE,
+    DRIFT_FILE,
+    Persisted,
+    audit_message,
+    branch_path,
+    persist,
+)
 from scimform.ci.reviewed import Review, pending_pulls, read_review
 from scimform.cli.ci_apply import _comments, _merged, _numbers, _saved
 from scimform.cli.ci_runner import Runner
@@ -51,13 +58,7 @@ def fetch_log(directory: str, out: Path, repository: Path, remote: str, branch: 
     tip = source.tip()
     data = source.read(tip, branch_path(directory, AUDIT_FILE))
     path = out / AUDIT_FILE
-    try:
-        out.mkdir(mode=0o700, parents=True, exist_ok=True)
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(descriptor, "wb") as file:
-            file.write(data)
-    except OSError as exc:
-        raise ScimformError(f"cannot write {path}: {exc.strerror or exc}") from None
+    _write_private(path, data)
     outputs = {
         "log": str(path),
         "base": tip or "",
@@ -109,12 +110,7 @@ def persist_log(
         append[branch_path(directory, DRIFT_FILE)] = _read(drift_log)
     done = persist(log_branch(repository, remote, branch), extend, append,
                    lambda added: audit_message(directory, added, pulls))  # fmt: skip
-    said = (
-        f"Pushed commit {done.commit} to the {branch} branch: "
-        + ", ".join(f"{len(d.splitlines())} line(s) added to {p}" for p, d in done.added.items())
-        if done.commit
-        else f"Nothing new for the {branch} branch."
-    )
+    said = _pushed(done, branch)
     summary = f"### scimform audit log\n\n{said}\n"
     if head:
         summary += f"\nHead record hash of the audit log: `{head}`\n"
@@ -133,6 +129,24 @@ def pending_reviews(
     said = {p.number: _comments(comments_dir, p.number) for p in merged}
     pending = pending_pulls(merged, said, directory, author, ci.commit)
     return [read_review(p, _saved(reviews_dir, p.number)) for p in pending]
+
+
+def _pushed(done: Persisted, branch: str) -> str:
+    if done.commit is None:
+        return f"Nothing new for the {branch} branch."
+    added = (f"{len(d.splitlines())} line(s) added to {p}" for p, d in done.added.items())
+    return f"Pushed commit {done.commit} to the {branch} branch: " + ", ".join(added)
+
+
+def _write_private(path: Path, data: bytes) -> None:
+    """Write `data` to `path`, owner-only (the log names people and their access)."""
+    try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "wb") as file:
+            file.write(data)
+    except OSError as exc:
+        raise ScimformError(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
 def _read(path: Path) -> bytes:
