@@ -110,6 +110,24 @@ def test_check_extends_names_the_first_line_that_differs() -> None:
         check_extends(b"a\nb\nc\n", b"a\nb\n", PATH)
 
 
+def test_records_another_apply_pushed_meanwhile_are_told_from_a_rewrite(
+    tmp_path: Path, origin: tuple[Path, LogBranch]
+) -> None:
+    bare, branch = origin
+    log = tmp_path / "audit.jsonl"
+    record_apply(log, 7)
+    persist(branch, {PATH: log.read_bytes()}, {}, message)
+    theirs = tmp_path / "theirs.jsonl"
+    theirs.write_bytes(log.read_bytes())
+    record_apply(log, 8)  # this apply read the branch, then another apply pushed first
+    record_apply(theirs, 9)
+    persist(LogBranch(git_origin_clone(tmp_path, bare, "other")), {PATH: theirs.read_bytes()},
+            {}, message)  # fmt: skip
+    with pytest.raises(AuditError, match=r"gained 3 record\(s\) from another apply after this"):
+        persist(branch, {PATH: log.read_bytes()}, {}, message)
+    assert branch_file(bare, PATH) == theirs.read_bytes()
+
+
 class _Racing(LogBranch):
     """A branch whose pushes lose a race `times` times: just before each, another run
     appends a drift observation."""

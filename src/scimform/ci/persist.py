@@ -4,8 +4,9 @@ committed to the `audit-log` branch.
 An apply starts from the branch's log (so its records chain on to the last one there) and
 the persist job pushes the log it wrote. The branch's log must be an exact prefix of that
 log: the apply only appends, so anything else means the branch was rewritten (a line
-edited or deleted) after the apply read it, or another apply pushed in between. Then
-nothing is pushed and the job fails; the log stays in the run's artifact. Drift
+edited or deleted) after the apply read it, or another apply's records were pushed in
+between (told apart by the chain: those are well-chained lines after the common part).
+Then nothing is pushed and the job fails; the log stays in the run's artifact. Drift
 observations are only ever appended. A push refused because the branch moved on is tried
 once more from the new tip, then fails clearly.
 """
@@ -17,6 +18,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from scimform.audit.records import GENESIS
+from scimform.audit.trail import line_hash
 from scimform.ci.branch import BRANCH, LogBranch, PushRejected
 from scimform.ci.comment import directory_key
 from scimform.errors import AuditError, ScimformError
@@ -42,21 +45,42 @@ def branch_path(directory: str, name: str) -> str:
 
 
 def check_extends(old: bytes, new: bytes, where: str) -> None:
-    """Refuse (AuditError) when `old`, the branch's log, is not an exact prefix of `new`."""
+    """Refuse (AuditError) when `old`, the branch's log, is not an exact prefix of `new`:
+    told apart, records another apply appended since (a race) and a rewrite."""
     if new.startswith(old):
         return
-    old_lines, new_lines = old.split(b"\n"), new.split(b"\n")
-    line = next(
-        (n for n, (a, b) in enumerate(zip(old_lines, new_lines, strict=False), 1) if a != b),
+    old_lines, new_lines = old.splitlines(), new.splitlines()
+    same = next(
+        (n for n, (a, b) in enumerate(zip(old_lines, new_lines, strict=False)) if a != b),
         min(len(old_lines), len(new_lines)),
     )
+    extra = old_lines[same:]
+    if same < len(new_lines) and extra and _chained(old_lines[:same], extra):
+        raise AuditError(
+            f"{where} on the {BRANCH} branch gained {len(extra)} record(s) from another apply "
+            f"after this apply read it: both extend line {same}, so this apply's records "
+            "cannot follow them without breaking the chain. Nothing was pushed. Keep this "
+            "run's audit log artifact: it is the record of this apply (the next apply "
+            "chains on to the branch again)."
+        )
     raise AuditError(
         f"{where} on the {BRANCH} branch is not the start of the log this apply wrote: "
-        f"they differ at line {line}. The branch's log was rewritten (a line edited, "
-        "deleted or moved) since the apply read it, or another apply pushed its records in "
-        "between. Nothing was pushed; the apply's log is kept in the run's artifact. "
-        f"Compare the {BRANCH} branch's history with that artifact before restoring it."
+        f"they differ at line {same + 1}. The branch's log was rewritten (a line edited, "
+        "deleted or moved) since the apply read it. Nothing was pushed; the apply's log is "
+        f"kept in the run's artifact. Compare the {BRANCH} branch's history with that "
+        "artifact before restoring it."
     )
+
+
+def _chained(common: list[bytes], extra: list[bytes]) -> bool:
+    """True when each line of `extra` carries the hash of the line before it, the first
+    chaining on to the last line of `common`: records appended, nothing rewritten."""
+    prev = line_hash(common[-1]) if common else GENESIS
+    for line in extra:
+        if _json(line).get("prev") != prev:
+            return False
+        prev = line_hash(line)
+    return True
 
 
 def appended(old: bytes, lines: bytes) -> bytes:
