@@ -79,6 +79,7 @@ def test_plan_on_a_pull_request_comments_the_plan_and_its_commit(
         "comments",
         "target",
         "validate",
+        "since",
         "plan",
         "comment",
     ]
@@ -191,6 +192,7 @@ def test_the_reviewed_plan_applies_and_the_pull_request_hears_of_it(
         "pin",
         "target",
         "validate",
+        "since",
         "plan",
         "pending",
         "check",

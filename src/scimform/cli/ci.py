@@ -28,7 +28,7 @@ from scimform.ci.comment import (
 )
 from scimform.ci.drift import DriftAction, decide_drift, merged_not_applied
 from scimform.ci.facts import FACTS_VERSION, facts_hash, plan_facts
-from scimform.cli import ci_apply, ci_audit
+from scimform.cli import ci_apply, ci_audit, ci_since
 from scimform.cli.ci_audit import pending_reviews
 from scimform.cli.ci_runner import AUTHOR_HELP, FILE, OUT, Runner, load_plan
 from scimform.config.loader import load_config
@@ -44,7 +44,7 @@ def command() -> None:
     """Steps of scimform's GitHub Actions workflows (see examples/github/)."""
 
 
-for _command in (*ci_apply.COMMANDS, *ci_audit.COMMANDS):
+for _command in (*ci_apply.COMMANDS, *ci_since.COMMANDS, *ci_audit.COMMANDS):
     command.add_command(_command)
 
 
