@@ -277,3 +277,40 @@ class GitRepo(Repo):
         sha = str(self.git.git("commit-tree", tree, "-p", base, "-p", branch, "-m", message))
         self.git.git("checkout", "-q", "--detach", sha)
         return sha
+
+
+def git_origin(tmp_path: Path, workspace: Path) -> Path:
+    """A bare repository at tmp_path/origin.git as the `origin` of `workspace` (made a git
+    repository if it is not one): where the audit-log branch is pushed."""
+    import subprocess
+
+    bare = tmp_path / "origin.git"
+    subprocess.run(["git", "init", "-q", "--bare", str(bare)], check=True)
+    workspace.mkdir(parents=True, exist_ok=True)
+    if not (workspace / ".git").exists():
+        subprocess.run(["git", "init", "-q", str(workspace)], check=True)
+    subprocess.run(["git", "-C", str(workspace), "remote", "add", "origin", str(bare)], check=True)
+    return bare
+
+
+def branch_file(bare: Path, path: str, branch: str = "audit-log") -> bytes | None:
+    """The file at `path` on `branch` of the bare repository, None when absent."""
+    import subprocess
+
+    done = subprocess.run(
+        ["git", "-C", str(bare), "show", f"{branch}:{path}"], capture_output=True, check=False
+    )
+    return done.stdout if done.returncode == 0 else None
+
+
+def branch_log(bare: Path, branch: str = "audit-log") -> list[str]:
+    """The subjects of `branch`'s commits, newest first."""
+    import subprocess
+
+    done = subprocess.run(
+        ["git", "-C", str(bare), "log", "--format=%s", branch],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return done.stdout.splitlines()

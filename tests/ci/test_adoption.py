@@ -23,7 +23,7 @@ from typing import Any
 
 import pytest
 import yaml
-from workflow_repo import Repo, person, write_config
+from workflow_repo import Repo, branch_file, git_origin, person, write_config
 
 from scimform.store.seed import load_org
 
@@ -89,6 +89,7 @@ def test_a_consumer_repository_installs_from_the_pin_offline_and_plans_and_appli
     load_org(scim_server.store, [alice], [])
     workspace = tmp_path / "workspace"
     the_scimform_checkout(workspace / ".scimform-action")
+    git_origin(tmp_path, workspace)  # the apply reads the audit-log branch of origin
     readme_adoption(workspace / ".github" / "workflows")
     variables = {"SCIMFORM_TARGET_URL": scim_server.url}
     python_bin = a_python_without_scimform(tmp_path / "runner-python")
@@ -126,9 +127,17 @@ def test_a_consumer_repository_installs_from_the_pin_offline_and_plans_and_appli
     apply_inputs = caller_inputs(
         workspace / ".github" / "workflows", "scimform-apply.yml", variables
     )
-    _, job, report = repo.apply(7, apply_inputs)
+    applied, job, report = repo.apply(7, apply_inputs)
     assert not job.failed, {s.id: s.output for s in job.steps.values()}
     assert job.steps["install"].code == 0 and job.outputs["outcome"] == "applied"
+    # The persist job installs from the same pin and pushes the audit log to its branch.
+    persist = actions({}, {}, "persist", run_id=applied.run_id, **repo.options)
+    (persist.temp / "scimform" / "audit-log").mkdir(parents=True)
+    kept = applied.temp / "scimform" / "audit-log" / "audit.jsonl"
+    shutil.copy(kept, persist.temp / "scimform" / "audit-log")
+    pushed = persist.run("scimform-apply.yml", "persist", apply_inputs, {"apply": job.outputs}, ())
+    assert not pushed.failed, {s.id: s.output for s in pushed.steps.values()}
+    assert branch_file(tmp_path / "origin.git", "people/audit.jsonl") == kept.read_bytes()
     users, _ = scim_server.store.list_users()
     assert "dave@corp.example" in {u["userName"] for u in users}
     assert repo.outcomes(7) == ["applied"] and not report.failed

@@ -17,7 +17,7 @@ import pytest
 import yaml
 from gitrepo import Repo as Git
 from scimform_cli import cli
-from workflow_repo import GitRepo, User, person
+from workflow_repo import PULLS, GitRepo, User, git_origin, person
 
 from scimform.model import Group
 from scimform.store.seed import load_org
@@ -37,6 +37,7 @@ def repo(tmp_path: Path, scim_server: Any, actions: Callable[..., Any]) -> GitRe
     """octo/people with its config committed on main; the store holds that config, as if
     it had been applied."""
     made = GitRepo(actions, scim_server.url, scim_server.token, git=Git(tmp_path / "workspace"))
+    git_origin(tmp_path, tmp_path / "workspace")  # the apply reads the audit-log branch
     made.start(BASE, [ALICE], groups=TEAMS)
     groups = [Group(n, members=frozenset(u.user_name for u in m)) for n, m in TEAMS.items()]
     load_org(
@@ -199,8 +200,12 @@ def test_drift_keeps_full_plans(
     assert not any("--changed-since" in s for s in scripts)
     repo.applied(6, repo.first)
     scim_server.store.delete_user(live_id(scim_server, BOB))  # drift, outside any change
-    runner = actions({"schedule": "17 3 * * *"}, {"SCIM_TOKEN": scim_server.token}, "drift")
+    event = {"schedule": "17 3 * * *", "ref": "refs/heads/main"}
+    runner = actions(event, {"SCIM_TOKEN": scim_server.token}, "drift")
     runner.answer("repos/octo/people/issues?state=open&per_page=100", [])
+    runner.answer(PULLS, repo.pulls)  # the drift timeline tells merged-not-applied apart
+    for pull in repo.pulls:
+        runner.answer(f"repos/octo/people/issues/{pull['number']}/comments", repo.said(pull))
     inputs = {"directory": "people", "target-url": scim_server.url}
     job = runner.run("scimform-drift.yml", "plan", inputs)
     assert job.outputs["action"] == "open", failed(job)

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
 from scimform_cli import cli
-from workflow_repo import BOT, Repo, person, sha, write_config
+from workflow_repo import BOT, PULLS, Repo, git_origin, person, sha, write_config
 
 from scimform.audit import read_records
 from scimform.model import Group
@@ -28,13 +29,14 @@ ALICE, BOB, CAROL, DAVE, ERIN, FAY = (
 
 
 @pytest.fixture
-def repo(scim_server: Any, actions: Callable[..., Any]) -> Repo:
+def repo(scim_server: Any, actions: Callable[..., Any], tmp_path: Path) -> Repo:
     """octo/people whose store holds alice, bob and carol (alice an admin)."""
     load_org(
         scim_server.store,
         [ALICE, BOB, CAROL],
         [Group("admins", members=frozenset({ALICE.user_name}))],
     )
+    git_origin(tmp_path, tmp_path / "workspace")  # where the audit-log branch is kept
     return Repo(actions, scim_server.url, scim_server.token)
 
 
@@ -194,6 +196,7 @@ def test_the_reviewed_plan_applies_and_the_pull_request_hears_of_it(
         "plan",
         "pending",
         "check",
+        "audit",
         "apply",
     ]
     assert "was shown on pull request #7" in job.steps["check"].output
@@ -202,7 +205,7 @@ def test_the_reviewed_plan_applies_and_the_pull_request_hears_of_it(
     assert not report.failed and repo.outcomes(7) == ["applied"]
     said = repo.comments[7][-1]["body"]
     assert "covered #7" in said and "actions/runs/" in said
-    (record,) = read_records(runner.workspace / "people" / ".scimform" / "audit.jsonl")
+    (record,) = read_records(runner.temp / "scimform" / "audit-log" / "audit.jsonl")
     assert record.succeeded and record.actor == "octocat"
     assert_no_secret(scim_server.token, runner)
 
@@ -331,9 +334,11 @@ def test_drift_opens_updates_and_closes_one_issue(
     repo: Repo, scim_server: Any, actions: Callable[..., Any]
 ) -> None:
     issues = "repos/octo/people/issues?state=open&per_page=100"
-    runner = actions({"schedule": "17 3 * * *"}, {"SCIM_TOKEN": scim_server.token}, "drift")
+    event = {"schedule": "17 3 * * *", "ref": "refs/heads/main"}
+    runner = actions(event, {"SCIM_TOKEN": scim_server.token}, "drift")
     write_config(runner.workspace, scim_server.url, [ALICE, BOB, DAVE], [ALICE, DAVE])
     runner.answer(issues, [])
+    runner.answer(PULLS, [])
     inputs = {"directory": "people", "target-url": scim_server.url}
     opened = runner.run("scimform-drift.yml", "plan", inputs)
     assert opened.outputs["action"] == "open", {s.id: s.output for s in opened.steps.values()}

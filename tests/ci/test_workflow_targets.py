@@ -6,12 +6,13 @@ that its own changes were reviewed and followed apart from the other target's ap
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from workflow_repo import PULLS, Repo, person, sha, yaml_user
+from workflow_repo import PULLS, Repo, branch_file, git_origin, person, sha, yaml_user
 
 ALICE, SAM = person("alice@corp.example"), person("sam@corp.example")
 
@@ -36,7 +37,19 @@ class TargetsRepo(Repo):
         job = runner.run("scimform-apply.yml", "apply", given, skip=self.skip)
         report = runner.run("scimform-apply.yml", "report", given, needs={"apply": job.outputs})
         self._keep(runner)
+        if job.outputs.get("audit-log"):
+            self._persist(runner, job, given)
         return runner, job, report
+
+    def _persist(self, applied: Any, job: Any, given: dict[str, str]) -> None:
+        """The run's persist job: the target's audit log pushed to the audit-log branch."""
+        runner = self.actions({"ref": "refs/heads/main"}, {}, f"persist-{applied.run_id}",
+                              run_id=applied.run_id)  # fmt: skip
+        kept = runner.temp / "scimform" / "audit-log"
+        kept.mkdir(parents=True, exist_ok=True)
+        shutil.copy(applied.temp / "scimform" / "audit-log" / "audit.jsonl", kept)
+        persist = runner.run("scimform-apply.yml", "persist", given, needs={"apply": job.outputs})
+        assert not persist.failed, {s.id: s.output for s in persist.steps.values()}
 
 
 @pytest.fixture
@@ -71,6 +84,7 @@ def test_one_comment_plans_every_target_and_each_target_applies_in_its_own_job(
     urls = f"sandbox={sandbox.url}\nproduction={production.url}\n"
     repo = TargetsRepo(actions, urls, "")
     _config(tmp_path / "workspace", servers)
+    origin = git_origin(tmp_path, tmp_path / "workspace")  # where the audit logs are kept
     runner, job, comment = repo.plan(7, [], [], write=False, secrets={"SCIMFORM_TOKENS": tokens})
     assert not job.failed, {s.id: s.output for s in job.steps.values()}
     assert job.outputs["exit-code"] == "2" and job.outputs["has-changes"] == "true"
@@ -99,6 +113,11 @@ def test_one_comment_plans_every_target_and_each_target_applies_in_its_own_job(
     assert repo.outcomes(7) == ["applied", "applied"]
     said = [c["body"] for c in repo.comments[7] if "scimform-apply:" in c["body"]]
     assert "applied to target `sandbox`" in said[0] and "people~production" in said[1]
+    # Each target's audit log is kept apart on the branch (their applies run apart).
+    logs = {t: branch_file(origin, f"people/{t}/audit.jsonl") for t in ("sandbox", "production")}
+    assert b"sam@corp.example" in (logs["sandbox"] or b"")
+    assert b"sam@corp.example" not in (logs["production"] or b"sam")
+    assert branch_file(origin, "people/audit.jsonl") is None
     for secret in (sandbox.token, production.token):
         for path in (tmp_path).rglob("*"):
             if path.is_file() and path.suffix in (".json", ".txt", ".md", ".jsonl"):
@@ -112,6 +131,7 @@ def test_a_production_token_given_to_the_sandbox_job_alone_cannot_apply_producti
     tokens = f"SCIM_TOKEN_SANDBOX={sandbox.token}\nSCIM_TOKEN_PRODUCTION={production.token}\n"
     repo = TargetsRepo(actions, f"sandbox={sandbox.url}\nproduction={production.url}\n", "")
     _config(tmp_path / "workspace", servers)
+    git_origin(tmp_path, tmp_path / "workspace")
     repo.plan(7, [], [], write=False, secrets={"SCIMFORM_TOKENS": tokens})
     repo.merge(7, "2026-11-30T10:00:00Z")
     # The production job given only sandbox's token line: its plan cannot read production.
@@ -127,9 +147,11 @@ def test_drift_of_several_targets_is_one_issue_with_a_section_each(
 ) -> None:
     sandbox, production = servers["sandbox"], servers["production"]
     tokens = f"SCIM_TOKEN_SANDBOX={sandbox.token}\nSCIM_TOKEN_PRODUCTION={production.token}\n"
-    runner = actions({"schedule": "17 3 * * *"}, {"SCIMFORM_TOKENS": tokens}, "drift")
+    event = {"schedule": "17 3 * * *", "ref": "refs/heads/main"}
+    runner = actions(event, {"SCIMFORM_TOKENS": tokens}, "drift")
     _config(runner.workspace, servers)
     runner.answer("repos/octo/people/issues?state=open&per_page=100", [])
+    runner.answer(PULLS, [])  # no merged pull request: all drift is outside git
     inputs = {
         "directory": "people",
         "target-url": f"sandbox={sandbox.url}\nproduction={production.url}",

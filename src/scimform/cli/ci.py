@@ -26,7 +26,7 @@ from scimform.ci.comment import (
     plan_outputs,
     summary_body,
 )
-from scimform.ci.drift import DriftAction, decide_drift, has_changes
+from scimform.ci.drift import DriftAction, decide_drift, has_changes, merged_not_applied
 from scimform.ci.facts import FACTS_VERSION, facts_hash, plan_facts
 from scimform.ci.targets import (
     operator_urls,
@@ -36,7 +36,8 @@ from scimform.ci.targets import (
     set_outputs,
     set_summary_body,
 )
-from scimform.cli import ci_apply, ci_since
+from scimform.cli import ci_apply, ci_audit, ci_since
+from scimform.cli.ci_audit import pending_reviews
 from scimform.cli.ci_runner import AUTHOR_HELP, FILE, OUT, Runner, load_plans
 from scimform.config.loader import load_config
 from scimform.config.schema import SETTINGS_FILE
@@ -45,6 +46,7 @@ from scimform.destination import BadDestination, Endpoint, parse_endpoint, safe_
 from scimform.engine.plan import Plan
 from scimform.errors import ScimformError
 
+_DIR = click.Path(file_okay=False, path_type=Path)
 _COMMIT_HELP = "The planned commit (the pull request's head); default: GITHUB_SHA."
 
 
@@ -53,7 +55,7 @@ def command() -> None:
     """Steps of scimform's GitHub Actions workflows (see examples/github/)."""
 
 
-for _command in (*ci_apply.COMMANDS, *ci_since.COMMANDS):
+for _command in (*ci_apply.COMMANDS, *ci_since.COMMANDS, *ci_audit.COMMANDS):
     command.add_command(_command)
 
 
@@ -251,34 +253,68 @@ def _refuse(ci: Runner, message: str) -> None:
     "--out-dir",
     type=click.Path(file_okay=False, path_type=Path),
     required=True,
-    help="Where to write issue.json (open, update) or comment.json (close).",
+    help="Where to write issue.json, comment.json (close) and observations.jsonl.",
 )
 @click.option("--author", default=runner.BOT, show_default=True, help=AUTHOR_HELP)
-def drift(plan_file: Path, directory: str, issues: Path, out_dir: Path, author: str) -> None:
-    """Decide whether to open, update or close the drift issue, and write its text.
+@click.option("--pulls", type=FILE, help="Recently closed pull requests (as for the apply).")
+@click.option("--comments-dir", type=_DIR, help="N.json: #N's comments.")
+@click.option("--reviews-dir", type=_DIR, help="N/reviewed.json: #N's saved facts.")
+@click.option("--comment-author", default=runner.BOT, show_default=True, help="Of plan comments.")
+def drift(
+    plan_file: Path,
+    directory: str,
+    issues: Path,
+    out_dir: Path,
+    author: str,
+    pulls: Path | None,
+    comments_dir: Path | None,
+    reviews_dir: Path | None,
+    comment_author: str,
+) -> None:
+    """Decide whether to open, update or close the drift issue, and write its text, with
+    its timeline; and this run's observations for the drift log (observations.jsonl).
+    With --pulls, --comments-dir and --reviews-dir, a drifted item a pull request merged
+    since the last successful apply showed is told apart as the config ahead of the store.
 
     Outputs: action (open, update, close or none), issue (the open issue's number),
-    drifted (true/false), hash, artifact.
+    drifted (true/false), observed (true when there are observations), hash, artifact.
     """
     ci = Runner.of(os.environ)
     plan = load_plans(plan_file)
     found = runner.parse_all(runner.Issue, runner.read_pages(issues), issues)
+    ahead = {}
+    if pulls is not None and comments_dir is not None and reviews_dir is not None:
+        ahead = merged_not_applied(
+            pending_reviews(ci, pulls, comments_dir, reviews_dir, directory, comment_author)
+        )
     decision = decide_drift(
-        plan, found, directory, author=author, commit=ci.commit, run_url=ci.run_url
+        plan, found, directory, author=author, commit=ci.commit, run_url=ci.run_url, ahead=ahead
     )
     if decision.action in (DriftAction.OPEN, DriftAction.UPDATE):
         payload = {"title": decision.title, "body": decision.body}
         runner.write_payload(out_dir / "issue.json", payload)
     elif decision.action is DriftAction.CLOSE:
         runner.write_payload(out_dir / "comment.json", {"body": decision.body})
+        closed = {"body": decision.final, "state": "closed", "state_reason": "completed"}
+        runner.write_payload(out_dir / "issue.json", closed)
+    lines = "".join(o.model_dump_json() + "\n" for o in decision.observations)
+    if lines:
+        (out_dir / "observations.jsonl").write_text(lines, encoding="utf-8")
     outputs = {
         "action": decision.action.value,
         "issue": "" if decision.issue is None else str(decision.issue),
         "drifted": "true" if has_changes(plan) else "false",
+        "observed": "true" if lines else "false",
         "hash": plan.hash if isinstance(plan, Plan) else set_hash(plan),
         "artifact": artifact_name("scimform-drift", directory),
     }
     ci.report(outputs, decision.body or "### scimform drift\n\nNo drift.\n")
     if has_changes(plan):
         ci.annotate("warning", "scimform: drift", decision.title.replace("`", ""))
+    if decision.problem:
+        ci.annotate(
+            "warning",
+            "scimform: drift timeline",
+            f"The drift issue's {decision.problem}; its timeline restarts now.",
+        )
     click.echo(f"Drift issue: {decision.action.value}.")

@@ -9,10 +9,12 @@ from scimform.review.html import render
 from scimform.review.pack import GroupPeriod, Pack, group_periods
 from scimform.review.tables import (
     CHANGE_HEADER,
+    DRIFT_HEADER,
     MEMBER_HEADER,
     STEP_HEADER,
     change_row,
     csv_text,
+    drift_row,
     member_rows,
     step_rows,
 )
@@ -28,8 +30,8 @@ def group_row(group: GroupPeriod) -> list[str]:
 
 
 def pack_files(pack: Pack) -> dict[str, str]:
-    """Each file of the pack by name, with its text."""
-    return {
+    """Each file of the pack by name, with its text (drift.csv when a drift log was read)."""
+    files = {
         "members-start.csv": csv_text(MEMBER_HEADER, member_rows(pack.members_start)),
         "members-end.csv": csv_text(MEMBER_HEADER, member_rows(pack.members_end)),
         "groups.csv": csv_text(GROUP_HEADER, map(group_row, group_periods(pack))),
@@ -38,6 +40,9 @@ def pack_files(pack: Pack) -> dict[str, str]:
         "applies.csv": csv_text(STEP_HEADER, [r for a in pack.applies for r in step_rows(a)]),
         PAGE: render(pack),
     }
+    if pack.drift is not None:
+        files["drift.csv"] = csv_text(DRIFT_HEADER, [drift_row(i, pack.end) for i in pack.drift])
+    return files
 
 
 def write_pack(pack: Pack, out: Path) -> list[Path]:

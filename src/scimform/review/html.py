@@ -12,9 +12,11 @@ from scimform.review.attribution import Attributed
 from scimform.review.pack import Pack, group_periods
 from scimform.review.tables import (
     CHANGE_HEADER,
+    DRIFT_HEADER,
     STEP_HEADER,
     Row,
     change_row,
+    drift_row,
     step_rows,
     when,
 )
@@ -71,7 +73,7 @@ def render(pack: Pack) -> str:
         _groups(pack),
         _changes(pack),
         _applies(pack),
-        _drift(),
+        _drift(pack),
         _members("Members at the start", pack.at_start, pack.members_start, "members-start"),
         _members("Members at the end", pack.at_end, pack.members_end, "members-end"),
         f"<script>{_SCRIPT}</script></body></html>",
@@ -96,6 +98,7 @@ def _summary(pack: Pack) -> str:
         ("Flagged changes", str(len(pack.flagged))),
         ("Applies run", str(len(pack.applies))),
         ("Audit trail", audit),
+        ("Drift incidents", "no drift log" if pack.drift is None else str(len(pack.drift))),
         ("Generated", when(pack.generated)),
     ]
     body = "".join(f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in rows)
@@ -154,14 +157,24 @@ def _applies(pack: Pack) -> str:
     )
 
 
-def _drift() -> str:
-    return (
-        '<h2 id="drift">Drift incidents</h2><p class="note">Drift is not recorded yet: '
-        "scimform keeps no history of drift (changes made in the store outside git). The "
-        "nightly drift check reports only the drift present when it runs. This pack shows "
-        "changes made through git and applies made through scimform; a change made "
-        "directly in the store does not appear here.</p>"
+def _drift(pack: Pack) -> str:
+    if pack.drift is None:
+        return (
+            '<h2 id="drift">Drift incidents</h2><p class="note">Drift is not recorded yet: '
+            "no drift log was given or found (the drift workflow keeps drift.jsonl beside "
+            "the audit log on the audit-log branch; pass it with --drift). This pack shows "
+            "changes made through git and applies made through scimform; a change made "
+            "directly in the store does not appear here.</p>"
+        )
+    rows = [drift_row(i, pack.end) for i in pack.drift]
+    intro = (
+        f'<p class="muted">From the drift log {escape(pack.drift_path or "")}: every item '
+        "the nightly drift check found differing between the live store and the config, "
+        "from when it was first seen to when it was last seen or found resolved. The "
+        "config ahead of the store was merged and not yet applied; anything else changed "
+        "in the store outside git.</p>"
     )
+    return '<h2 id="drift">Drift incidents</h2>' + intro + _table(DRIFT_HEADER, rows, "drift")
 
 
 def _members(title: str, moment: Moment, members: list[Membership], key: str) -> str:

@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from scimform.audit import ApplyRecord, Log
+from scimform.audit.drift import Incident, Observation, incidents
 from scimform.engine.match import group_names, same_identity
 from scimform.errors import ScimformError
 from scimform.history.access import Membership, Moment, memberships, state_at
@@ -48,6 +49,8 @@ class Pack:
     applies: list[ApplyRecord]
     trail: Trail | None
     commits: int
+    drift: list[Incident] | None = None
+    drift_path: str | None = None
 
     @property
     def flagged(self) -> list[Attributed]:
@@ -123,9 +126,15 @@ def period(since: str, until: str) -> tuple[datetime, datetime]:
 
 
 def build_pack(
-    directory: Path, since: str, until: str, log: Log | None, log_path: Path | None
+    directory: Path,
+    since: str,
+    until: str,
+    log: Log | None,
+    log_path: Path | None,
+    drift: tuple[list[Observation], Path] | None = None,
 ) -> Pack:
-    """The pack for the config in `directory` over the period `since` to `until`."""
+    """The pack for the config in `directory` over the period `since` to `until`; `drift`
+    is the drift log read, and where from."""
     start, end = period(since, until)
     before = start - timedelta(microseconds=1)
     at_start = state_at(directory, f"the start of {since}", before)
@@ -147,7 +156,17 @@ def build_pack(
         applies=between(applies, start, end),
         trail=_trail(log, log_path),
         commits=history.commits,
+        drift=None if drift is None else drift_in(drift[0], start, end),
+        drift_path=None if drift is None else str(drift[1]),
     )
+
+
+def drift_in(seen: list[Observation], start: datetime, end: datetime) -> list[Incident]:
+    """The drift incidents that overlap the period: first seen by its end, and still there,
+    or resolved, after its start. (The branch keeps one drift log per config directory.)"""
+    return [
+        i for i in incidents(seen) if i.first_seen <= end and (i.resolved or i.last_seen) >= start
+    ]
 
 
 def _trail(log: Log | None, path: Path | None) -> Trail | None:

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from scimform.audit import ApplyRecord, Step
+from scimform.audit.drift import Incident
 from scimform.history.access import Membership
 from scimform.history.wording import describe
 from scimform.review.attribution import Attributed, outcome_of
@@ -30,6 +31,12 @@ STEP_HEADER = [
     "apply_id", "started", "actor", "target", "commit", "plan_hash", "pull_requests",
     "approvers", "outcome", "step_time", "step", "kind", "key", "action", "step_outcome",
     "members", "detail", "flags",
+]  # fmt: skip
+
+
+DRIFT_HEADER = [
+    "first_seen", "last_seen", "resolved", "status", "kind", "pull_requests", "subject",
+    "what",
 ]  # fmt: skip
 
 
@@ -101,6 +108,21 @@ def _step_row(apply: ApplyRecord, step: Step | None) -> Row:
         *head, when(step.time), step.step, step.kind, step.key, step.action, step.outcome,
         members, step.detail or "", *tail,
     ]  # fmt: skip
+
+
+def drift_row(incident: Incident, end: datetime) -> Row:
+    """A drift incident, its status as at `end`, the period's end."""
+    resolved = incident.resolved is not None and incident.resolved <= end
+    return [
+        when(incident.first_seen),
+        when(incident.last_seen),
+        when(incident.resolved) if resolved else "",
+        "resolved" if resolved else "present",
+        incident.label,
+        " ".join(f"#{n}" for n in incident.pull_requests),
+        incident.subject,
+        incident.what,
+    ]
 
 
 def csv_text(header: Row, rows: Iterable[Row]) -> str:
