@@ -16,7 +16,12 @@ from scimform.model import ATTRIBUTES
 
 # Lists of names whose order means nothing: sorted, so that a one-line change makes a
 # one-line diff and two people adding members do not conflict on the same line.
-_SORTED = {(GroupSpec, "members"), (UserSpec, "groups"), (ScopeSpec, "groups")}
+_SORTED = {
+    (GroupSpec, "members"),
+    (GroupSpec, "owners"),
+    (UserSpec, "groups"),
+    (ScopeSpec, "groups"),
+}
 
 
 @dataclass(frozen=True)
@@ -67,10 +72,10 @@ def shape_of(model: type[BaseModel]) -> Shape:
         if (model, name) in _SORTED:
             sorted_lists.add(key)
     if model is GroupSpec:  # renames read best right under the name they replace
-        order = ["displayName", "externalId", "previously", "members"]
+        order = ["displayName", "externalId", "previously", "sensitive", "owners", "members"]
     if model is UserSpec:
         friendly = tuple(a.friendly for a in ATTRIBUTES)
-        order = [*friendly, "address", "groups"]
+        order = [*friendly, "address", "github", "groups"]
         return Shape(tuple(order), children, frozenset(sorted_lists), True, ("groups",))
     return Shape(tuple(order), children, frozenset(sorted_lists))
 
