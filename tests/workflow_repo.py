@@ -56,7 +56,11 @@ def sha(number: int, kind: str = "a") -> str:
 @dataclass
 class Repo:
     """Pull requests and pushes of octo/people, run through the reusable workflows against
-    the store at `url` (the operator's target)."""
+    the store at `url` (the operator's target).
+
+    The approval policy is off here unless `inputs` turns it on (`require-approvals`): it
+    reads the config at two commits, and this workspace is no git repository (see
+    tests/ci/test_approvals_workflow.py for one that is). `reviews[N]` are #N's reviews."""
 
     actions: Callable[..., Any]
     url: str
@@ -67,6 +71,9 @@ class Repo:
     options: dict[str, Any] = field(default_factory=dict)  # for every runner
     inputs: dict[str, Any] = field(default_factory=dict)  # for every job
     skip: tuple[str, ...] = ("install",)
+    reviews: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
+    approvals: Any = None  # the approvals job of the latest plan run
+    gather: Any = None  # the gather job of the latest apply run
 
     def _next_run(self) -> str:
         self.runs += 1
@@ -88,15 +95,26 @@ class Repo:
         if kw.pop("write", True):
             write_config(runner.workspace, kw.pop("url", self.url), users, members, **kw)
         runner.answer(f"repos/octo/people/issues/{number}/comments", self.comments.get(number, []))
-        inputs = {"directory": "people", "target-url": self.url} | self.inputs
+        inputs = {"directory": "people", "target-url": self.url, "require-approvals": False}
+        inputs |= self.inputs
         job = runner.run("scimform-plan.yml", "plan", inputs, skip=self.skip)
         work = runner.temp / "scimform"
         names = ("plan.json", "plan.txt", "reviewed.json", "comment.json")
         if job.outputs.get("artifact"):
             runner.upload(job.outputs["artifact"], *(work / n for n in names))
-        comment = runner.run("scimform-plan.yml", "comment", inputs, needs={"plan": job.outputs})
+        self._answer_pull(runner, number, event["pull_request"])
+        needs = {"plan": job.outputs}
+        self.approvals = runner.run("scimform-plan.yml", "approvals", inputs, needs, self.skip)
+        needs["approvals"] = self.approvals.outputs
+        comment = runner.run("scimform-plan.yml", "comment", inputs, needs=needs)
         self._keep(runner)
         return runner, job, comment
+
+    def _answer_pull(self, runner: Any, number: int, pull: dict[str, Any]) -> None:
+        """What `gh api` says of #number and its reviews."""
+        found = {"user": {"login": "octocat"}, "base": {"sha": sha(0, "b")}} | pull
+        runner.answer(f"repos/octo/people/pulls/{number}", found | {"number": number})
+        runner.answer(f"repos/octo/people/pulls/{number}/reviews", self.reviews.get(number, []))
 
     def merge(self, number: int, at: str) -> None:
         pull = {"number": number, "merged_at": at, "merge_commit_sha": sha(number, "m")}
@@ -117,8 +135,13 @@ class Repo:
         runner.answer(PULLS, self.pulls)
         for pull in self.pulls:
             runner.answer(f"repos/octo/people/issues/{pull['number']}/comments", self.said(pull))
-        given = {"directory": "people", "target-url": self.url} | self.inputs | (inputs or {})
-        job = runner.run("scimform-apply.yml", "apply", given, skip=self.skip)
+            merged = {"merged_by": {"login": "octocat"}, "head": {"sha": sha(pull["number"])}}
+            self._answer_pull(runner, pull["number"], merged | pull)
+        given = {"directory": "people", "target-url": self.url, "require-approvals": False}
+        given |= self.inputs | (inputs or {})
+        self.gather = runner.run("scimform-apply.yml", "gather", given, skip=self.skip)
+        needs = {"gather": self.gather.outputs}
+        job = runner.run("scimform-apply.yml", "apply", given, needs, self.skip)
         report = runner.run("scimform-apply.yml", "report", given, needs={"apply": job.outputs})
         self._keep(runner)
         return runner, job, report
