@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -72,6 +72,8 @@ class Repo:
     inputs: dict[str, Any] = field(default_factory=dict)  # for every job
     skip: tuple[str, ...] = ("install",)
     reviews: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
+    # More of what `gh api repos/R/pulls/N` says of #N (author, head and base commits).
+    pull_info: dict[int, dict[str, Any]] = field(default_factory=dict)
     approvals: Any = None  # the approvals job of the latest plan run
     gather: Any = None  # the gather job of the latest apply run
 
@@ -89,6 +91,8 @@ class Repo:
                 "head": {"sha": sha(number), "repo": {"full_name": kw.pop("head", REPOSITORY)}},
             },
         }
+        if "head" in self.pull_info.get(number, {}):
+            event["pull_request"]["head"]["sha"] = self.pull_info[number]["head"]["sha"]
         secrets = kw.pop("secrets", {"SCIM_TOKEN": self.token})
         name = f"pr{number}-{self.runs}"
         runner = self.actions(event, secrets, name, run_id=self._next_run(), **self.options)
@@ -113,6 +117,7 @@ class Repo:
     def _answer_pull(self, runner: Any, number: int, pull: dict[str, Any]) -> None:
         """What `gh api` says of #number and its reviews."""
         found = {"user": {"login": "octocat"}, "base": {"sha": sha(0, "b")}} | pull
+        found |= self.pull_info.get(number, {})
         runner.answer(f"repos/octo/people/pulls/{number}", found | {"number": number})
         runner.answer(f"repos/octo/people/pulls/{number}/reviews", self.reviews.get(number, []))
 
@@ -141,7 +146,10 @@ class Repo:
         given |= self.inputs | (inputs or {})
         self.gather = runner.run("scimform-apply.yml", "gather", given, skip=self.skip)
         needs = {"gather": self.gather.outputs}
-        job = runner.run("scimform-apply.yml", "apply", given, needs, self.skip)
+        if self.gather.failed:  # GitHub skips a job whose need failed
+            job = replace(self.gather, steps={}, outputs={}, summary="", skipped=True)
+        else:
+            job = runner.run("scimform-apply.yml", "apply", given, needs, self.skip)
         report = runner.run("scimform-apply.yml", "report", given, needs={"apply": job.outputs})
         self._keep(runner)
         return runner, job, report

@@ -197,7 +197,12 @@ def test_the_reviewed_plan_applies_and_the_pull_request_hears_of_it(
     (record,) = read_records(runner.workspace / "people" / ".scimform" / "audit.jsonl")
     assert record.succeeded and record.actor == "octocat"
     (pull,) = record.begin.pull_requests
-    assert (pull.number, pull.author, pull.merged_by, pull.approvers) == (7, "octocat", "octocat", ())
+    assert (pull.number, pull.author, pull.merged_by, pull.approvers) == (
+        7,
+        "octocat",
+        "octocat",
+        (),
+    )
     assert_no_secret(scim_server.token, runner)
 
 
