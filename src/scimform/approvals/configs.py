@@ -48,6 +48,7 @@ def commit_of(directory: Path, revision: str) -> str:
 
 def merge_base(directory: Path, base: str, head: str) -> str:
     """The commit the head branched from (what GitHub compares a pull request with)."""
+    base, head = commit_of(directory, base).strip(), commit_of(directory, head).strip()
     repo = open_repository(directory)
     try:
         return run_git(repo.top, "merge-base", base, head).strip()
