@@ -178,7 +178,8 @@ def check_merged_approvals(
     change its merge commit made), and write them with their approvers for the audit
     record. Exit 1 when one's policy was not met.
 
-    Outputs: met (true/false), unmet (the numbers whose policy was not met).
+    Outputs: met (true/false), unmet (the numbers whose policy was not met), artifact
+    (the name to upload what the apply job needs under).
     """
     ci = Runner.of(os.environ)
     numbers = [int(n) for n in pending.split()]
@@ -195,7 +196,7 @@ def check_merged_approvals(
         if not met:
             failed.append(number)
     _write(pull_requests_out, json.dumps(records, ensure_ascii=False, indent=1) + "\n")
-    _conclude_merged(ci, numbers, parts, failed, skip_check)
+    _conclude_merged(ci, numbers, parts, failed, skip_check, directory)
 
 
 def _merged_check(directory: str, pull: PullRequestHead, reviews: list[Review]) -> tuple[str, bool]:
@@ -224,19 +225,27 @@ def _record(pull: PullRequestHead, approvers: tuple[str, ...]) -> dict[str, obje
 
 
 def _conclude_merged(
-    ci: Runner, numbers: list[int], parts: list[str], failed: list[int], skip_check: bool
+    ci: Runner,
+    numbers: list[int],
+    parts: list[str],
+    failed: list[int],
+    skip_check: bool,
+    directory: str,
 ) -> None:
     listed = ", ".join(f"#{n}" for n in numbers) or "none"
+    artifact = artifact_name("scimform-gather", directory)
     if skip_check:
         message = (
             f"The approval policy was not checked (require-approvals is off) for the merged "
             f"pull requests {listed}; their approvers are recorded."
         )
-        ci.report({"met": "true", "unmet": ""}, f"### scimform apply: approvals\n\n{message}\n")
+        summary = f"### scimform apply: approvals\n\n{message}\n"
+        ci.report({"met": "true", "unmet": "", "artifact": artifact}, summary)
         ci.annotate("warning", _TITLE, message)
         return
     summary = "\n".join(parts)
-    ci.report({"met": _flag(not failed), "unmet": " ".join(map(str, failed))}, summary)
+    unmet = " ".join(map(str, failed))
+    ci.report({"met": _flag(not failed), "unmet": unmet, "artifact": artifact}, summary)
     if failed:
         shown = ", ".join(f"#{n}" for n in failed)
         message = (
