@@ -288,3 +288,37 @@ def test_merged_pull_requests_are_written_for_the_audit_record(
         "Apply refused: the approval policy was not met by #7; nothing was applied."
         in refused.output
     )
+
+
+def test_on_a_review_the_posted_plan_comment_gets_the_section(tmp_path: Path) -> None:
+    section = tmp_path / "approvals.md"
+    section.write_text("### scimform approvals: `people`\n\n**Met:** yes.\n", encoding="utf-8")
+    comments = tmp_path / "comments.json"
+    event = tmp_path / "event.json"
+    event.write_text(json.dumps({"review": {}, "pull_request": {"number": 7}}), encoding="utf-8")
+    output = tmp_path / "output"
+    env = {"GITHUB_EVENT_PATH": str(event), "GITHUB_OUTPUT": str(output), "GITHUB_ACTIONS": None}
+    env |= {"GITHUB_STEP_SUMMARY": None}
+    args = ["--directory", "people", "--section", str(section), "--comments", str(comments)]
+    args += ["--plan-comment", str(tmp_path / "no-plan-ran.json")]
+    payload = tmp_path / "payload.json"
+
+    comments.write_text("[]", encoding="utf-8")  # no plan comment yet: nothing to post
+    result = cli("ci", "approvals-comment", *args, "--payload-out", str(payload), env=env)
+    assert result.exit_code == 0 and "No plan comment yet." in result.stdout
+    assert "post=false" in output.read_text("utf-8") and not payload.exists()
+
+    plan = "<!-- scimform-plan: people commit=abc run=1 reviewed=x -->\n### scimform plan\n"
+    bot = {"login": "github-actions[bot]"}
+    said = [
+        {"id": 41, "body": plan, "user": bot},
+        {"id": 42, "body": "LGTM", "user": {"login": "bob"}},
+    ]
+    comments.write_text(json.dumps(said), encoding="utf-8")
+    result = cli("ci", "approvals-comment", *args, "--payload-out", str(payload), env=env)
+    assert result.exit_code == 0
+    written = output.read_text("utf-8")
+    assert "post=true" in written and "comment-id=41" in written and "pull-request=7" in written
+    body = json.loads(payload.read_text("utf-8"))["body"]
+    assert body.startswith(plan.split("\n")[0] + f"\n{START}\n### scimform approvals")
+    assert body.endswith("### scimform plan\n")

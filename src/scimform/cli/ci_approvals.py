@@ -143,7 +143,7 @@ def approvals_comment(
     existing = find_plan_comment(said, directory, author)
     body = None
     if plan_comment is not None and plan_comment.is_file():
-        body = str(json.loads(plan_comment.read_text(encoding="utf-8"))["body"])
+        body = _body(plan_comment)
     elif existing is not None:
         body = existing.body or ""
     pull = ci.pull_request()
@@ -157,6 +157,15 @@ def approvals_comment(
         runner.write_payload(payload_out, {"body": with_section(body, report, _short(report))})
     ci.report(outputs)
     click.echo("Wrote the plan comment with the approvals." if body else "No plan comment yet.")
+
+
+def _body(path: Path) -> str:
+    """The body of the comment payload the plan job wrote."""
+    try:
+        payload = json.loads(path.read_text(encoding="utf-8"))
+        return str(payload["body"])
+    except (OSError, ValueError, KeyError, TypeError):
+        raise ScimformError(f'{path} is not a comment payload ({{"body": ...}})') from None
 
 
 def _short(report: str) -> str:
@@ -182,6 +191,8 @@ def check_merged_approvals(
     (the name to upload what the apply job needs under).
     """
     ci = Runner.of(os.environ)
+    if not all(n.isdigit() for n in pending.split()):
+        raise click.BadParameter(f"{pending!r} is not a list of pull request numbers")
     numbers = [int(n) for n in pending.split()]
     records, parts, failed = [], ["### scimform apply: approvals", ""], []
     for number in numbers:
