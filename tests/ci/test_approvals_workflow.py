@@ -145,7 +145,7 @@ def test_an_owners_approval_passes_and_the_plan_comment_says_so(people: People) 
     assert not approvals.failed, {s.id: s.output for s in approvals.steps.values()}
     assert list(approvals.steps) == ["pin", "github", "check", "comment", "verdict"]
     assert approvals.outputs["met"] == "true"
-    assert "**Met:** each of the 1 access changes has its approvals." in approvals.summary
+    assert "**Met:** the access change has its approvals." in approvals.summary
     body = posted(people, 7)
     marker, rest = body.split("\n", 1)
     assert marker.startswith("<!-- scimform-plan: people commit=")
@@ -164,7 +164,7 @@ def test_a_non_owners_approval_fails_naming_the_owner(people: People) -> None:
     assert approvals.steps["verdict"].code == 1 and not comment.failed
     assert "::error title=scimform approvals::" in approvals.steps["verdict"].output
     body = posted(people, 7)
-    assert "**Not met:** 1 of 1 access change lack approval." in body
+    assert "**Not met:** 1 of 1 access change lacks approval." in body
     assert (
         '**Missing:** an approval by an owner of group "admins": @bob-gh (bob@corp.example).'
         in body

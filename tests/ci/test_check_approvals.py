@@ -94,7 +94,7 @@ def test_met_and_not_met(repo: tuple[Git, str, str], tmp_path: Path) -> None:
         'Lacking approval: add member dave@corp.example to group "admins": an approval by an owner'
         in lacking.stdout
     )
-    assert "**Not met:** 1 of 1 access change lack approval." in section.read_text("utf-8")
+    assert "**Not met:** 1 of 1 access change lacks approval." in section.read_text("utf-8")
     pull, reviews = answers(
         tmp_path,
         base,

@@ -21,10 +21,16 @@ def approvals_markdown(check: ApprovalCheck, directory: str, heading: str = "###
     if lacking:
         verdict = (
             f"**Not met:** {len(lacking)} of {len(check.verdicts)} access change"
-            f"{'' if len(check.verdicts) == 1 else 's'} lack approval."
+            f"{'' if len(check.verdicts) == 1 else 's'} lack{'s' if len(lacking) == 1 else ''} "
+            "approval."
         )
     else:
-        verdict = f"**Met:** each of the {len(check.verdicts)} access changes has its approvals."
+        count = len(check.verdicts)
+        verdict = (
+            "**Met:** the access change has its approvals."
+            if count == 1
+            else f"**Met:** each of the {count} access changes has its approvals."
+        )
     parts = [title, "", verdict, "", _who(check), ""]
     if lacking:
         parts += ["**Lacking approval:**", "", *_listed(lacking, _lacking), ""]
