@@ -322,3 +322,40 @@ def test_on_a_review_the_posted_plan_comment_gets_the_section(tmp_path: Path) ->
     body = json.loads(payload.read_text("utf-8"))["body"]
     assert body.startswith(plan.split("\n")[0] + f"\n{START}\n### scimform approvals")
     assert body.endswith("### scimform plan\n")
+
+
+def test_a_base_that_does_not_load_fails_closed_and_says_how_out(
+    repo: tuple[Git, str, str], tmp_path: Path
+) -> None:
+    git, _, head = repo
+    git.git("checkout", "-q", "main")
+    broken = git.commit("Broken on main", {"people/people.yaml": "users: [\n"})
+    pull, reviews = answers(tmp_path, broken, head, [])
+    # The branch left main before it broke: the merge base still loads, so it is judged.
+    result = run(
+        git,
+        "check-approvals",
+        "--directory",
+        "people",
+        "--pull",
+        str(pull),
+        "--reviews",
+        str(reviews),
+    )
+    assert result.exit_code == 1 and "Lacking approval: add member dave" in result.stdout
+    git.git("checkout", "-q", "-b", "pr8", broken)
+    fix = git.commit("Fix", {"people/people.yaml": people(["alice", "carol"])}, author="Dave")
+    pull, reviews = answers(tmp_path, broken, fix, [])
+    result = run(
+        git,
+        "check-approvals",
+        "--directory",
+        "people",
+        "--pull",
+        str(pull),
+        "--reviews",
+        str(reviews),
+    )
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "the base: the config at commit" in result.output
+    assert "an administrator can merge that fix past this check" in result.output

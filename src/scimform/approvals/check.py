@@ -15,6 +15,7 @@ from scimform.approvals.changes import AccessChange, access_changes, rules_chang
 from scimform.approvals.configs import config_at, merge_base
 from scimform.approvals.policy import Context, Verdict, judge, unmet
 from scimform.approvals.reviews import Approvals, PullRequestHead, Review, approvals
+from scimform.errors import ScimformError
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,7 +43,16 @@ def judge_configs(
 ) -> tuple[str, str, list[Verdict]]:
     """The verdicts on the changes from the config at `base` to the one at `head` (full
     shas of both returned first); a ScimformError when either config does not load."""
-    before, after = config_at(directory, base), config_at(directory, head)
+    try:
+        before = config_at(directory, base)
+    except ScimformError as exc:
+        # Judged against nothing, every owner would be the pull request's own: fail closed.
+        raise ScimformError(
+            f"the base: {exc}. Who may approve is read from the base, so nothing can be "
+            "judged until its config loads again; fix it there first (an administrator can "
+            "merge that fix past this check)"
+        ) from None
+    after = config_at(directory, head)
     changes: list[AccessChange] = access_changes(before.desired, after.desired)
     rules = rules_change(before.settings.approvals, after.settings.approvals)
     if rules is not None:
