@@ -10,6 +10,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from scimform.ci.outcome import apply_marker
 from scimform.model import User
 
 BOT = "github-actions[bot]"
@@ -101,6 +102,13 @@ class Repo:
         runner.answer(f"repos/octo/people/issues/{number}/comments", self.comments.get(number, []))
         inputs = {"directory": "people", "target-url": self.url, "require-approvals": False}
         inputs |= self.inputs
+        job, comment = self._plan_jobs(runner, number, event, inputs)
+        return runner, job, comment
+
+    def _plan_jobs(
+        self, runner: Any, number: int, event: dict[str, Any], inputs: dict[str, Any]
+    ) -> tuple[Any, Any]:
+        """The plan workflow's jobs as GitHub runs them: plan, approvals, comment."""
         job = runner.run("scimform-plan.yml", "plan", inputs, skip=self.skip)
         work = runner.temp / "scimform"
         names = ("plan.json", "plan.txt", "reviewed.json", "comment.json")
@@ -112,7 +120,7 @@ class Repo:
         needs["approvals"] = self.approvals.outputs
         comment = runner.run("scimform-plan.yml", "comment", inputs, needs=needs)
         self._keep(runner)
-        return runner, job, comment
+        return job, comment
 
     def _answer_pull(self, runner: Any, number: int, pull: dict[str, Any]) -> None:
         """What `gh api` says of #number and its reviews."""
@@ -137,6 +145,12 @@ class Repo:
             sha=sha(number, "m"),
             **self.options,
         )
+        job, report = self._apply_jobs(runner, inputs)
+        return runner, job, report
+
+    def _apply_jobs(self, runner: Any, inputs: dict[str, Any] | None) -> tuple[Any, Any]:
+        """The apply workflow's jobs as GitHub runs them: gather, apply (skipped when
+        gather failed), report; `gh` answers what the pull requests say."""
         runner.answer(PULLS, self.pulls)
         for pull in self.pulls:
             runner.answer(f"repos/octo/people/issues/{pull['number']}/comments", self.said(pull))
@@ -152,7 +166,7 @@ class Repo:
             job = runner.run("scimform-apply.yml", "apply", given, needs, self.skip)
         report = runner.run("scimform-apply.yml", "report", given, needs={"apply": job.outputs})
         self._keep(runner)
-        return runner, job, report
+        return job, report
 
     def said(self, pull: dict[str, Any]) -> list[dict[str, Any]]:
         return self.comments.get(pull["number"], [])
@@ -181,3 +195,116 @@ class Repo:
             if body.startswith("<!-- scimform-apply: "):
                 found.append(body.split("outcome=")[1].split(" ")[0])
         return found
+
+
+# ---------------------------------------------------------------------------------------
+# The same repository with real git history, for the workflows' targeted plans.
+
+
+@dataclass
+class GitRepo(Repo):
+    """octo/people as a real git repository in the shared workspace: `main`, a branch and a
+    commit per pull request, GitHub's test merge (refs/pull/N/merge) checked out for each
+    plan with the event's base sha, and a merge commit per merge, checked out for its
+    apply. `start` commits the first config on main."""
+
+    git: Any = None  # a gitrepo.Repo whose top is the runners' workspace
+    merges: dict[int, str] = field(default_factory=dict)  # number -> merge commit
+    first: str = ""  # the commit `start` made
+
+    def start(self, users: list[User], members: list[User], **kw: Any) -> str:
+        """Commit the config on main and check it out; its sha."""
+        self.git.write({".gitignore": ".scimform/\n"})
+        write_config(self.git.top, self.url, users, members, **kw)
+        self.first = self._commit("the people")
+        return self.first
+
+    def applied(self, number: int, commit: str, at: str = "2026-11-30T09:00:00Z") -> None:
+        """Record #number as merged at `commit` and applied by an earlier apply run."""
+        self.pulls.insert(0, {"number": number, "merged_at": at, "merge_commit_sha": commit})
+        body = apply_marker("people", "applied", commit) + "\n### scimform apply: applied\n"
+        self.comments.setdefault(number, []).append(
+            {"id": 90 + number, "body": body, "user": {"login": BOT}}
+        )
+
+    def plan(self, number: int, users: list[User], members: list[User], **kw: Any) -> Any:
+        """Push a commit declaring `users` and `members` to #number's branch (made from
+        main's tip the first time), check out GitHub's test merge of it into main, and plan
+        it. Returns (runner, plan job, comment job)."""
+        branch = f"pr{number}"
+        if not self.git.git("branch", "--list", branch):
+            self.git.git("branch", branch, "main")
+        self.git.git("checkout", "-q", branch)
+        write_config(self.git.top, self.url, users, members, groups=kw.pop("groups", None))
+        head = self._commit(f"pull request #{number}")
+        base = self.git.git("rev-parse", "main")
+        test_merge = self._merge(branch, base, f"Merge {head} into {base}")
+        event = {
+            "action": "synchronize",
+            "pull_request": {
+                "number": number,
+                "base": {"sha": base, "ref": "main"},
+                "head": {"sha": head, "repo": {"full_name": REPOSITORY}},
+            },
+        }
+        secrets = kw.pop("secrets", {"SCIM_TOKEN": self.token})
+        name = f"pr{number}-{self.runs}"
+        runner = self.actions(
+            event, secrets, name, run_id=self._next_run(), sha=test_merge, **self.options
+        )
+        runner.answer(f"repos/octo/people/issues/{number}/comments", self.comments.get(number, []))
+        inputs = {"directory": "people", "target-url": self.url, "require-approvals": False}
+        inputs |= self.inputs | kw.pop("inputs", {})
+        job, comment = self._plan_jobs(runner, number, event, inputs)
+        return runner, job, comment
+
+    def merge(  # type: ignore[override]
+        self, number: int, at: str, users: list[User] | None = None, **kw: Any
+    ) -> str:
+        """Merge #number into main with a merge commit: the branch's config, or (a merge
+        after others) the config declaring `users` and `kw` (members, groups). Its sha."""
+        base = self.git.git("rev-parse", "main")
+        if users is not None:
+            self.git.git("checkout", "-q", "--detach", base)
+            write_config(self.git.top, self.url, users, kw.pop("members"), **kw)
+            self.git.git("add", "-A")
+        sha = self._merge(
+            f"pr{number}",
+            base,
+            f"Merge pull request #{number} from octo/pr{number}",
+            tree=None if users is None else self.git.git("write-tree"),
+        )
+        self.git.git("update-ref", "refs/heads/main", sha)
+        self.merges[number] = sha
+        self.pulls.insert(0, {"number": number, "merged_at": at, "merge_commit_sha": sha})
+        return sha
+
+    def apply(self, number: int, inputs: dict[str, Any] | None = None, **kw: Any) -> Any:
+        """The apply run on the push of #number's merge commit, checked out; then its report
+        job. Returns (runner, apply job, report job)."""
+        commit = self.merges[number]
+        self.git.git("checkout", "-q", "--detach", commit)
+        event = {"ref": "refs/heads/main", "repository": {"default_branch": "main"}}
+        runner = self.actions(
+            event,
+            {"SCIM_TOKEN": self.token},
+            f"apply{number}-{self.runs}",
+            run_id=self._next_run(),
+            sha=commit,
+            **self.options,
+        )
+        job, report = self._apply_jobs(runner, inputs)
+        return runner, job, report
+
+    def _commit(self, message: str) -> str:
+        self.git.git("add", "-A")
+        self.git.git("commit", "-q", "--allow-empty", "-m", message)
+        return str(self.git.git("rev-parse", "HEAD"))
+
+    def _merge(self, branch: str, base: str, message: str, tree: str | None = None) -> str:
+        """A merge commit of `branch` into `base` holding `tree` (default: the branch's),
+        checked out detached."""
+        tree = tree or self.git.git("rev-parse", f"{branch}^{{tree}}")
+        sha = str(self.git.git("commit-tree", tree, "-p", base, "-p", branch, "-m", message))
+        self.git.git("checkout", "-q", "--detach", sha)
+        return sha

@@ -77,6 +77,7 @@ def test_plan_on_a_pull_request_comments_the_plan_and_its_commit(
         "comments",
         "target",
         "validate",
+        "since",
         "plan",
         "comment",
     ]
@@ -186,7 +187,7 @@ def test_the_reviewed_plan_applies_and_the_pull_request_hears_of_it(
     assert not job.failed, {s.id: s.output for s in job.steps.values()}
     # GitHub is read by the gather job, which never holds the token; the apply job reads
     # what it handed over.
-    assert list(repo.gather.steps) == ["pin", "pending", "reviews", "approvals"]
+    assert list(repo.gather.steps) == ["pin", "since", "pending", "reviews", "approvals"]
     assert list(job.steps) == ["ref", "pin", "target", "validate", "plan", "check", "apply"]
     assert "was shown on pull request #7" in job.steps["check"].output
     assert job.outputs["outcome"] == "applied" and "**Applied: every change was made" in job.summary

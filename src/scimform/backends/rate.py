@@ -7,14 +7,20 @@ them (or at the ceiling, `--rate-limit`). A 429 cuts the rate to BETA times the 
 which the store was accepting requests just before; from there the rate grows back along
 a cubic curve (CUBIC, the scheme of TCP and of the AWS SDKs' "adaptive" retry mode):
 quickly at first, flat near the rate that was throttled, then probing beyond it, so that
-a limit that rises is found again. A 429 to a request sent before the last cut tells
-nothing new. When the store says how long to wait (Retry-After), or requests are held
-back by waits of their own (a backoff after a 5xx) rather than by the pace, a few 429s are
-let be while the rate climbs back: the rate is cut again then only when more than
-HOLD_SHARE of the requests sent since the cut were throttled. A store that throttles a
-share of requests whatever the rate (faults, or a limit shared with other clients) is
-then cut about once per climb, and does not bring the rate down to the floor one 429
-after another. Requests are spaced evenly (a bucket of one token), never in bursts.
+a limit that rises is found again, but never more than LEAD times the rate requests are
+actually sent at (a pace that does not space them is not being tested). Each request
+reserves its slot, waits for it, then claims it; a cut voids every slot reserved before
+it, so that threads waiting on slots spaced at the old pace are spaced again at the new
+one, starting one step after the cut: the store has just said it has no room. A 429 to
+a request sent before the last cut tells nothing new (TCP, likewise, cuts once per
+congestion event, not once per lost packet). When the store says how long to wait
+(Retry-After), or requests are held back by waits of their own (a backoff after a 5xx)
+rather than by the pace, a few 429s are let be while the rate climbs back: the rate is
+cut again then only when more than HOLD_SHARE of the requests sent since the cut were
+throttled. A store that throttles a share of requests whatever the rate (faults, or a
+limit shared with other clients) is then cut about once per climb, and does not bring
+the rate down to the floor one 429 after another. Requests are spaced evenly (a bucket
+of one token), never in bursts.
 
 The controller also keeps the time of the last request the store did not throttle: the
 sender gives up on throttling only when no request has gone through for a while, so a
@@ -27,6 +33,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
+from typing import NamedTuple
 
 # The cut on a 429 (the AWS SDKs' value), and the cubic's scale, in parts of the throttled
 # rate per s^3: the climb back takes the same time, about 2.5 s, whatever the rate. (The
@@ -42,11 +49,21 @@ HOLD_SHARE = 0.25
 HOLD_MIN = 5
 # Requests sent at this share of the pace or more are going at the pace.
 SATURATED = 0.8
+# The pace never runs more than this far ahead of the rate requests are sent at: beyond
+# it, the pace would not be what spaces them, and a 429 would say nothing about it.
+LEAD = 1.25
 # The rates at which requests are sent and accepted are counted over this many seconds.
 WINDOW_S = 1.0
 MIN_WINDOW_S = 0.1
 # The learned rate is shown (progress) for this long after the last 429.
 SHOWN_S = 10.0
+
+
+class Slot(NamedTuple):
+    """A time reserved for one request, and the number of cuts made before it was."""
+
+    at: float
+    cut: int
 
 
 class AdaptiveRate:
@@ -69,6 +86,7 @@ class AdaptiveRate:
         self._rate = ceiling
         self._max: float | None = None  # the rate the last cut was made from
         self._cut_at = 0.0
+        self._cuts = 0
         self._span = 0.0  # seconds the cubic takes to climb back to _max
         self._sent: deque[float] = deque()
         self._throttled: deque[float] = deque()
@@ -97,19 +115,38 @@ class AdaptiveRate:
 
     def acquire(self) -> float:
         """Wait for this request's slot; returns the time it is sent at."""
+        while True:
+            slot = self.reserve()
+            wait = slot.at - self._clock()
+            if wait > 0:
+                self._sleep(wait)
+            if self.claim(slot):
+                return slot.at
+
+    def reserve(self) -> Slot:
+        """The next free slot at the pace; the caller waits for it, then claims it."""
         with self._lock:
             now = self._clock()
             rate = self._grown(now)
-            slot = now if rate is None else max(now, self._next)
+            at = now if rate is None else max(now, self._next)
             if rate is not None:
-                self._next = slot + 1.0 / rate
-            _count(self._sent, slot, now)
+                self._next = at + 1.0 / rate
+            return Slot(at, self._cuts)
+
+    def claim(self, slot: Slot) -> bool:
+        """Send in `slot` (counted as sent): True, unless the rate was cut since it was
+        reserved; then the slot, spaced at the old pace, is void: reserve another.
+        (With many callers waiting, a cut that left their slots standing would send them
+        at the pace just found too fast, into a store with no room left.)"""
+        with self._lock:
+            if slot.cut != self._cuts:
+                return False
+            now = self._clock()
+            _count(self._sent, slot.at, now)
             self._sent_since_cut += 1
             if self._first is None:
-                self._first = slot
-        if slot > now:
-            self._sleep(slot - now)
-        return slot
+                self._first = slot.at
+            return True
 
     def accepted(self, *, progress: bool = True) -> None:
         """The store answered a request without throttling it; `progress` when the answer
@@ -169,16 +206,20 @@ class AdaptiveRate:
         self._span = ((1 - BETA) / SCALE) ** (1 / 3)
         self._rate = self._capped(self._max * BETA)
         self._sent_since_cut = self._throttled_since_cut = 0
+        # The store had no room at the cut: the next request goes one step of the new pace
+        # later, and every slot reserved before is reserved again.
+        self._cuts += 1
+        self._next = now + 1.0 / self._rate
 
     def _grown(self, now: float) -> float | None:
-        """The rate at `now`: the cubic since the last cut, never more than twice the rate
-        requests were actually sent at (an idle run must not unlearn the limit), nor
+        """The rate at `now`: the cubic since the last cut, never more than LEAD times the
+        rate requests were actually sent at (an idle run must not unlearn the limit), nor
         above the ceiling."""
         if self._max is None:
             return self._rate
         t = now - self._cut_at - self._span
         cubic = self._max * (1 + SCALE * t**3)
-        sending = 2 * _counted(self._sent, now) / self._window(now)
+        sending = LEAD * _counted(self._sent, now) / self._window(now)
         rate = self._capped(max(MIN_RATE, min(cubic, max(sending, self._max))))
         self._rate = rate
         return rate

@@ -111,7 +111,7 @@ def comment_body(
         plan_marker(where.directory, commit=where.commit, run=where.run_id, reviewed=reviewed_hash)
         + "\n"
     )
-    foot = where.foot(f" · plan `{plan.hash[:_SHORT]}`")
+    foot = where.foot(_plan_foot(plan))
     limit = LIMIT - len(head) - len(foot)
     return head + render_markdown(plan, limit=limit, sensitive=sensitive) + foot
 
@@ -166,8 +166,16 @@ def plan_outputs(plan: Plan) -> Mapping[str, str]:
 
 def summary_body(plan: Plan, where: Where, sensitive: Collection[str] = ()) -> str:
     """The job summary: the whole plan as markdown, up to GitHub's 1 MiB."""
-    foot = where.foot(f" · plan `{plan.hash[:_SHORT]}`")
+    foot = where.foot(_plan_foot(plan))
     return render_markdown(plan, limit=SUMMARY_LIMIT - len(foot), sensitive=sensitive) + foot
+
+
+def _plan_foot(plan: Plan) -> str:
+    """The foot's part about the plan: its hash, and for a targeted plan the commit whose
+    change it covers."""
+    covered = plan.targeted
+    since = f" · targeted: changes since `{covered.changed_since[:_SHORT]}`" if covered else ""
+    return f" · plan `{plan.hash[:_SHORT]}`{since}"
 
 
 def _longest_backticks(text: str) -> int:

@@ -34,6 +34,16 @@ def applied_marker(body: str, directory: str) -> bool:
     return any(m.group(1) == key and m.group(2) == "applied" for m in _MARKER.finditer(body))
 
 
+def applied_commit(body: str, directory: str) -> str | None:
+    """The commit an apply of `directory` that `body` says succeeded applied ("" when the
+    marker names none), or None when `body` says no such thing."""
+    key = directory_key(directory)
+    found = [
+        m.group(3) for m in _MARKER.finditer(body) if (m.group(1), m.group(2)) == (key, "applied")
+    ]
+    return found[-1] if found else None
+
+
 def outcome_body(
     directory: str,
     outcome: str,

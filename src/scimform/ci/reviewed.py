@@ -80,7 +80,7 @@ def pending_pulls(
     `head` (the commit being applied), those merged after it are left out: their changes
     are not in this commit, and their own apply will cover them."""
     pending: list[Pending] = []
-    for pull in _up_to(merged, head):
+    for pull in up_to(merged, head):
         said = comments.get(pull.number, ())
         if any(c.by(author) and applied_marker(c.body or "", directory) for c in said):
             break
@@ -90,7 +90,9 @@ def pending_pulls(
     return pending[::-1]
 
 
-def _up_to(merged: Sequence[PullRequest], head: str) -> Sequence[PullRequest]:
+def up_to(merged: Sequence[PullRequest], head: str) -> Sequence[PullRequest]:
+    """`merged` (newest first) from the pull request merged as commit `head` on; all of
+    them when none was."""
     for at, pull in enumerate(merged):
         if head and pull.merge_commit_sha == head:
             return merged[at:]

@@ -28,7 +28,7 @@ from scimform.ci.comment import (
 )
 from scimform.ci.drift import DriftAction, decide_drift
 from scimform.ci.facts import FACTS_VERSION, facts_hash, plan_facts
-from scimform.cli import ci_apply, ci_approvals
+from scimform.cli import ci_apply, ci_approvals, ci_since
 from scimform.cli.ci_runner import AUTHOR_HELP, FILE, OUT, Runner, load_plan
 from scimform.config.loader import load_config
 from scimform.config.schema import SETTINGS_FILE
@@ -42,7 +42,7 @@ def command() -> None:
     """Steps of scimform's GitHub Actions workflows (see examples/github/)."""
 
 
-for _command in (*ci_apply.COMMANDS, *ci_approvals.COMMANDS):
+for _command in (*ci_apply.COMMANDS, *ci_since.COMMANDS, *ci_approvals.COMMANDS):
     command.add_command(_command)
 
 

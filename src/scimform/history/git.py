@@ -129,6 +129,18 @@ def resolve_revision(repo: Repository, revision: str) -> str | None:
     return done.stdout.strip() if done.returncode == 0 else None
 
 
+def is_ancestor(repo: Repository, commit: str, head: str = "HEAD") -> bool:
+    """True when the commit `commit` is in the history of `head` (or is `head`); False when
+    it is not, or is not in the repository (a shallow clone)."""
+    done = subprocess.run(
+        ["git", "merge-base", "--is-ancestor", "--end-of-options", commit, head],
+        cwd=repo.top,
+        capture_output=True,
+        check=False,
+    )
+    return done.returncode == 0
+
+
 class ObjectReader:
     """Objects by name (a sha, or `commit:path`), read from one `git cat-file --batch`.
 
