@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -57,7 +57,11 @@ def sha(number: int, kind: str = "a") -> str:
 @dataclass
 class Repo:
     """Pull requests and pushes of octo/people, run through the reusable workflows against
-    the store at `url` (the operator's target)."""
+    the store at `url` (the operator's target).
+
+    The approval policy is off here unless `inputs` turns it on (`require-approvals`): it
+    reads the config at two commits, and this workspace is no git repository (see
+    tests/ci/test_approvals_workflow.py for one that is). `reviews[N]` are #N's reviews."""
 
     actions: Callable[..., Any]
     url: str
@@ -68,6 +72,11 @@ class Repo:
     options: dict[str, Any] = field(default_factory=dict)  # for every runner
     inputs: dict[str, Any] = field(default_factory=dict)  # for every job
     skip: tuple[str, ...] = ("install",)
+    reviews: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
+    # More of what `gh api repos/R/pulls/N` says of #N (author, head and base commits).
+    pull_info: dict[int, dict[str, Any]] = field(default_factory=dict)
+    approvals: Any = None  # the approvals job of the latest plan run
+    gather: Any = None  # the gather job of the latest apply run
 
     def _next_run(self) -> str:
         self.runs += 1
@@ -83,21 +92,42 @@ class Repo:
                 "head": {"sha": sha(number), "repo": {"full_name": kw.pop("head", REPOSITORY)}},
             },
         }
+        if "head" in self.pull_info.get(number, {}):
+            event["pull_request"]["head"]["sha"] = self.pull_info[number]["head"]["sha"]
         secrets = kw.pop("secrets", {"SCIM_TOKEN": self.token})
         name = f"pr{number}-{self.runs}"
         runner = self.actions(event, secrets, name, run_id=self._next_run(), **self.options)
         if kw.pop("write", True):
             write_config(runner.workspace, kw.pop("url", self.url), users, members, **kw)
         runner.answer(f"repos/octo/people/issues/{number}/comments", self.comments.get(number, []))
-        inputs = {"directory": "people", "target-url": self.url} | self.inputs
+        inputs = {"directory": "people", "target-url": self.url, "require-approvals": False}
+        inputs |= self.inputs
+        job, comment = self._plan_jobs(runner, number, event, inputs)
+        return runner, job, comment
+
+    def _plan_jobs(
+        self, runner: Any, number: int, event: dict[str, Any], inputs: dict[str, Any]
+    ) -> tuple[Any, Any]:
+        """The plan workflow's jobs as GitHub runs them: plan, approvals, comment."""
         job = runner.run("scimform-plan.yml", "plan", inputs, skip=self.skip)
         work = runner.temp / "scimform"
         names = ("plan.json", "plan.txt", "reviewed.json", "comment.json")
         if job.outputs.get("artifact"):
             runner.upload(job.outputs["artifact"], *(work / n for n in names))
-        comment = runner.run("scimform-plan.yml", "comment", inputs, needs={"plan": job.outputs})
+        self._answer_pull(runner, number, event["pull_request"])
+        needs = {"plan": job.outputs}
+        self.approvals = runner.run("scimform-plan.yml", "approvals", inputs, needs, self.skip)
+        needs["approvals"] = self.approvals.outputs
+        comment = runner.run("scimform-plan.yml", "comment", inputs, needs=needs)
         self._keep(runner)
-        return runner, job, comment
+        return job, comment
+
+    def _answer_pull(self, runner: Any, number: int, pull: dict[str, Any]) -> None:
+        """What `gh api` says of #number and its reviews."""
+        found = {"user": {"login": "octocat"}, "base": {"sha": sha(0, "b")}} | pull
+        found |= self.pull_info.get(number, {})
+        runner.answer(f"repos/octo/people/pulls/{number}", found | {"number": number})
+        runner.answer(f"repos/octo/people/pulls/{number}/reviews", self.reviews.get(number, []))
 
     def merge(self, number: int, at: str) -> None:
         pull = {"number": number, "merged_at": at, "merge_commit_sha": sha(number, "m")}
@@ -115,14 +145,28 @@ class Repo:
             sha=sha(number, "m"),
             **self.options,
         )
+        job, report = self._apply_jobs(runner, inputs)
+        return runner, job, report
+
+    def _apply_jobs(self, runner: Any, inputs: dict[str, Any] | None) -> tuple[Any, Any]:
+        """The apply workflow's jobs as GitHub runs them: gather, apply (skipped when
+        gather failed), report; `gh` answers what the pull requests say."""
         runner.answer(PULLS, self.pulls)
         for pull in self.pulls:
             runner.answer(f"repos/octo/people/issues/{pull['number']}/comments", self.said(pull))
-        given = {"directory": "people", "target-url": self.url} | self.inputs | (inputs or {})
-        job = runner.run("scimform-apply.yml", "apply", given, skip=self.skip)
+            merged = {"merged_by": {"login": "octocat"}, "head": {"sha": sha(pull["number"])}}
+            self._answer_pull(runner, pull["number"], merged | pull)
+        given = {"directory": "people", "target-url": self.url, "require-approvals": False}
+        given |= self.inputs | (inputs or {})
+        self.gather = runner.run("scimform-apply.yml", "gather", given, skip=self.skip)
+        needs = {"gather": self.gather.outputs}
+        if self.gather.failed:  # GitHub skips a job whose need failed
+            job = replace(self.gather, steps={}, outputs={}, summary="", skipped=True)
+        else:
+            job = runner.run("scimform-apply.yml", "apply", given, needs, self.skip)
         report = runner.run("scimform-apply.yml", "report", given, needs={"apply": job.outputs})
         self._keep(runner)
-        return runner, job, report
+        return job, report
 
     def said(self, pull: dict[str, Any]) -> list[dict[str, Any]]:
         return self.comments.get(pull["number"], [])
@@ -209,16 +253,9 @@ class GitRepo(Repo):
             event, secrets, name, run_id=self._next_run(), sha=test_merge, **self.options
         )
         runner.answer(f"repos/octo/people/issues/{number}/comments", self.comments.get(number, []))
-        inputs = (
-            {"directory": "people", "target-url": self.url} | self.inputs | kw.pop("inputs", {})
-        )
-        job = runner.run("scimform-plan.yml", "plan", inputs, skip=self.skip)
-        work = runner.temp / "scimform"
-        names = ("plan.json", "plan.txt", "reviewed.json", "comment.json")
-        if job.outputs.get("artifact"):
-            runner.upload(job.outputs["artifact"], *(work / n for n in names))
-        comment = runner.run("scimform-plan.yml", "comment", inputs, needs={"plan": job.outputs})
-        self._keep(runner)
+        inputs = {"directory": "people", "target-url": self.url, "require-approvals": False}
+        inputs |= self.inputs | kw.pop("inputs", {})
+        job, comment = self._plan_jobs(runner, number, event, inputs)
         return runner, job, comment
 
     def merge(  # type: ignore[override]
@@ -256,13 +293,7 @@ class GitRepo(Repo):
             sha=commit,
             **self.options,
         )
-        runner.answer(PULLS, self.pulls)
-        for pull in self.pulls:
-            runner.answer(f"repos/octo/people/issues/{pull['number']}/comments", self.said(pull))
-        given = {"directory": "people", "target-url": self.url} | self.inputs | (inputs or {})
-        job = runner.run("scimform-apply.yml", "apply", given, skip=self.skip)
-        report = runner.run("scimform-apply.yml", "report", given, needs={"apply": job.outputs})
-        self._keep(runner)
+        job, report = self._apply_jobs(runner, inputs)
         return runner, job, report
 
     def _commit(self, message: str) -> str:

@@ -62,7 +62,8 @@ class User:
 @dataclass(frozen=True, slots=True)
 class Group:
     """A group; `members` are userNames, `previously` former displayNames (renames);
-    `sensitive` marks its changes as access changes for reviewers (config only)."""
+    `sensitive` marks its changes as access changes for reviewers and `owners` (userNames)
+    the people whose approval its changes need (both config only)."""
 
     display_name: str
     external_id: str | None = None
@@ -70,6 +71,7 @@ class Group:
     previously: tuple[str, ...] = ()
     id: str | None = None
     sensitive: bool = False
+    owners: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +109,9 @@ class DesiredState:
     tokens: tuple[ExpectedToken, ...] = ()
     token_policy: TokenPolicy = field(default_factory=TokenPolicy)
     out_of_scope: tuple[str, ...] = ()
+    # (userName, GitHub login) of every declared user with a `github:` handle, by userName;
+    # config only: never sent to the store, never part of a diff.
+    github: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -366,3 +366,22 @@ def actions(tmp_path: Path) -> Callable[..., Actions]:
         return Actions(tmp_path / name, tmp_path / "workspace", event, secrets or {}, **options)
 
     return make
+
+
+# ---------------------------------------------------------------------------------------
+# `github.event_name` in the jobs' conditions: the event the runner was given, named as
+# GitHub names it (a review event carries `review`).
+
+_lookup_before_event_name = _Context.lookup
+
+
+def _lookup_event_name(self: _Context, name: str) -> str:
+    if name != "github.event_name":
+        return _lookup_before_event_name(self, name)
+    event = self.actions.event
+    if "review" in event:
+        return "pull_request_review"
+    return "pull_request" if "pull_request" in event else "push"
+
+
+_Context.lookup = _lookup_event_name  # type: ignore[method-assign]

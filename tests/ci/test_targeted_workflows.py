@@ -114,8 +114,9 @@ def test_a_pull_request_plans_targeted_and_its_merge_applies_targeted(
     merge = repo.merge(7, "2026-11-30T10:00:00Z")
     runner, job, _ = repo.apply(7)
     assert not job.failed, failed(job)
-    assert job.steps["since"].outputs["revision"] == base
-    assert f"**Targeted plan** since `{base[:12]}`" in job.summary
+    # The gather job, which reads GitHub without the token, finds the last applied commit.
+    assert repo.gather.steps["since"].outputs["revision"] == base
+    assert f"**Targeted plan** since `{base[:12]}`" in repo.gather.summary
     assert plan_json(runner)["targeted"]["changed_since"] == base
     # The targeted facts of the pull request's plan cover the targeted merge plan's.
     assert "was shown on pull request #7" in job.steps["check"].output
@@ -134,8 +135,8 @@ def test_a_burst_is_applied_since_the_last_applied_merge_not_the_parent(
     repo.plan(6, [*BASE, DAVE], [ALICE], groups=TEAMS)
     m6 = repo.merge(6, "2026-11-30T10:00:00Z")
     _, job, _ = repo.apply(6)
-    assert job.steps["since"].outputs["revision"] == ""
-    assert "no successful apply is known" in job.steps["since"].output
+    assert repo.gather.steps["since"].outputs["revision"] == ""
+    assert "no successful apply is known" in repo.gather.steps["since"].output
     assert job.outputs["outcome"] == "applied", failed(job)
     # #7 adds erin and #8 makes bob an admin, both planned on #6's merge.
     _, seven, _ = repo.plan(7, [*BASE, DAVE, ERIN], [ALICE], groups=TEAMS)
@@ -159,7 +160,7 @@ def test_a_burst_is_applied_since_the_last_applied_merge_not_the_parent(
     assert not job.failed, failed(job)
     # Since #6's merge, the last applied: the parent (#8's merge) would miss erin.
     assert repo.git.git("rev-parse", f"{m9}^1") == repo.merges[8]
-    assert job.steps["since"].outputs["revision"] == m6
+    assert repo.gather.steps["since"].outputs["revision"] == m6
     assert plan_json(runner)["targeted"]["changed_since"] == m6
     # Plans targeted since other commits still vouch for the merge plan, fact by fact.
     assert "shown on pull requests #7, #8, #9" in job.steps["check"].output
@@ -218,8 +219,9 @@ def test_a_targeted_plan_checks_out_the_history_it_needs(name: str) -> None:
     spec = yaml.safe_load((ROOT / ".github" / "workflows" / name).read_text(encoding="utf-8"))
     given = spec[True]["workflow_call"]["inputs"]["targeted-plan"]
     assert (given["type"], given["default"]) == ("boolean", True)
-    steps = next(iter(spec["jobs"].values()))["steps"]
-    (checkout,) = [s for s in steps if s.get("name") == "Check out the config"]
+    # The job that plans (the apply's gather job checks out all history for its own reasons).
+    planning = [j for j in spec["jobs"].values() if any(s.get("id") == "plan" for s in j["steps"])]
+    (checkout,) = [s for s in planning[0]["steps"] if s.get("name") == "Check out the config"]
     # `!true && 1 || 0` is 0, the whole history (the base or last applied commit may be
     # old); `!false && 1 || 0` is 1, a full plan needs no history.
     assert checkout["with"]["fetch-depth"] == "${{ !inputs.targeted-plan && 1 || 0 }}"

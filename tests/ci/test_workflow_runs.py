@@ -187,14 +187,15 @@ def test_the_reviewed_plan_applies_and_the_pull_request_hears_of_it(
     repo.merge(7, "2026-11-30T10:00:00Z")
     runner, job, report = repo.apply(7)
     assert not job.failed, {s.id: s.output for s in job.steps.values()}
+    # GitHub is read by the gather job, which never holds the token; the apply job reads
+    # what it handed over.
+    assert list(repo.gather.steps) == ["pin", "since", "pending", "reviews", "approvals"]
     assert list(job.steps) == [
         "ref",
         "pin",
         "target",
         "validate",
-        "since",
         "plan",
-        "pending",
         "check",
         "audit",
         "apply",
@@ -207,6 +208,13 @@ def test_the_reviewed_plan_applies_and_the_pull_request_hears_of_it(
     assert "covered #7" in said and "actions/runs/" in said
     (record,) = read_records(runner.temp / "scimform" / "audit-log" / "audit.jsonl")
     assert record.succeeded and record.actor == "octocat"
+    (pull,) = record.begin.pull_requests
+    assert (pull.number, pull.author, pull.merged_by, pull.approvers) == (
+        7,
+        "octocat",
+        "octocat",
+        (),
+    )
     assert_no_secret(scim_server.token, runner)
 
 

@@ -29,14 +29,9 @@ class TargetsRepo(Repo):
             run_id=self._next_run(),
             sha=sha(number, "m"),
         )
-        runner.answer(PULLS, self.pulls)
-        for pull in self.pulls:
-            runner.answer(f"repos/octo/people/issues/{pull['number']}/comments", self.said(pull))
         given = {"directory": "people", "target-url": url, "target": target}
         given["environment"] = target
-        job = runner.run("scimform-apply.yml", "apply", given, skip=self.skip)
-        report = runner.run("scimform-apply.yml", "report", given, needs={"apply": job.outputs})
-        self._keep(runner)
+        job, report = self._apply_jobs(runner, given)
         if job.outputs.get("audit-log"):
             self._persist(runner, job, given)
         return runner, job, report

@@ -36,7 +36,7 @@ from scimform.ci.targets import (
     set_outputs,
     set_summary_body,
 )
-from scimform.cli import ci_apply, ci_audit, ci_since
+from scimform.cli import ci_apply, ci_approvals, ci_audit, ci_since
 from scimform.cli.ci_audit import pending_reviews
 from scimform.cli.ci_runner import AUTHOR_HELP, FILE, OUT, Runner, load_plans
 from scimform.config.loader import load_config
@@ -55,7 +55,12 @@ def command() -> None:
     """Steps of scimform's GitHub Actions workflows (see examples/github/)."""
 
 
-for _command in (*ci_apply.COMMANDS, *ci_since.COMMANDS, *ci_audit.COMMANDS):
+for _command in (
+    *ci_apply.COMMANDS,
+    *ci_since.COMMANDS,
+    *ci_audit.COMMANDS,
+    *ci_approvals.COMMANDS,
+):
     command.add_command(_command)
 
 

@@ -47,6 +47,10 @@ def build_desired(decl: Declarations, settings: SettingsFile) -> tuple[DesiredSt
         groups.setdefault(group.spec.display_name.casefold(), group)
     members = _members(users, groups)
     managers = {key: u.spec.user_name for key, u in users.items()}
+    # Handles of every declared user, scope or not: an owner need not be provisioned.
+    github = tuple(
+        sorted((u.spec.user_name, u.spec.github) for u in users.values() if u.spec.github)
+    )
     findings: list[Finding] = []
     left_out: list[str] = []
     if settings.scope is not None:
@@ -54,10 +58,13 @@ def build_desired(decl: Declarations, settings: SettingsFile) -> tuple[DesiredSt
     tokens, policy = _tokens(decl)
     desired = DesiredState(
         users=tuple(sorted((_user(u.spec, managers) for u in users.values()), key=_user_order)),
-        groups=tuple(sorted((_group(g, members[k]) for k, g in groups.items()), key=_group_order)),
+        groups=tuple(
+            sorted((_group(g, members[k], managers) for k, g in groups.items()), key=_group_order)
+        ),
         tokens=tokens,
         token_policy=policy,
         out_of_scope=tuple(sorted(left_out, key=name_order)),
+        github=github,
     )
     return desired, findings
 
@@ -141,14 +148,17 @@ def _group_order(group: Group) -> tuple[str, str]:
     return name_order(group.display_name)
 
 
-def _group(group: DeclaredGroup, members: set[str]) -> Group:
+def _group(group: DeclaredGroup, members: set[str], names: dict[str, str]) -> Group:
     spec = group.spec
+    # Owners as they were declared, whatever case the reference used; each once.
+    owners = dict.fromkeys(names.get(user_key(o), o) for o in spec.owners)
     return Group(
         display_name=spec.display_name,
         external_id=spec.external_id,
         members=frozenset(members),
         previously=tuple(spec.previously),
         sensitive=spec.sensitive,
+        owners=tuple(sorted(owners, key=name_order)),
     )
 
 

@@ -16,7 +16,12 @@ from scimform.model import ATTRIBUTES
 
 # Lists of names whose order means nothing: sorted, so that a one-line change makes a
 # one-line diff and two people adding members do not conflict on the same line.
-_SORTED = {(GroupSpec, "members"), (UserSpec, "groups"), (ScopeSpec, "groups")}
+_SORTED = {
+    (GroupSpec, "members"),
+    (GroupSpec, "owners"),
+    (UserSpec, "groups"),
+    (ScopeSpec, "groups"),
+}
 
 
 @dataclass(frozen=True)
@@ -87,10 +92,12 @@ def shape_of(model: type[BaseModel]) -> Shape:
         if (model, name) in _SORTED:
             sorted_lists.add(key)
     if model is GroupSpec:  # renames read best right under the name they replace
-        order = ["displayName", "externalId", "previously", "members", "sensitive", "targets"]
+        order = [
+            "displayName", "externalId", "previously", "sensitive", "owners", "members", "targets",
+        ]  # fmt: skip
     if model is UserSpec:
         friendly = tuple(a.friendly for a in ATTRIBUTES)
-        order = [*friendly, "address", "groups", "targets"]
+        order = [*friendly, "address", "github", "groups", "targets"]
         last = ("groups", "targets")
         return Shape(tuple(order), children, frozenset(sorted_lists), True, last)
     return Shape(tuple(order), children, frozenset(sorted_lists))

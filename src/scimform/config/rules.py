@@ -27,6 +27,7 @@ from scimform.config.declared import warning as warn
 from scimform.config.group_rules import check_groups, check_scope
 from scimform.config.limits import MAX_EXTERNAL_ID, RISKY, is_reserved, string_value
 from scimform.config.names import case_note, duplicates
+from scimform.config.owner_rules import check_owners
 from scimform.config.schema import SettingsFile
 from scimform.config.text_rules import check_text
 from scimform.diagnostics import Severity
@@ -61,6 +62,7 @@ def check(decl: Declarations, settings: SettingsFile, settings_site: Site) -> li
         findings.extend(_user(user, settings.require_external_id, settings.mapping is not None))
     findings.extend(_unique_users(decl.users))
     findings.extend(check_groups(decl))
+    findings.extend(check_owners(decl))
     findings.extend(check_text(decl))
     findings.extend(check_tokens(decl.tokens))
     findings.extend(check_scope(settings.scope, settings_site.at("scope"), decl))

@@ -76,6 +76,11 @@ class UserSpec(_Camel):
     department: StrictStr | None = None
     manager: StrictStr | None = Field(default=None, description="The manager's userName.")
     groups: list[StrictStr] = Field(default_factory=list, description="Groups (displayNames).")
+    github: StrictStr | None = Field(
+        default=None,
+        description="The user's GitHub login: their reviews count as theirs when a group they "
+        "own changes. Never sent to AWS.",
+    )
     targets: list[StrictStr] | None = Field(
         default=None,
         min_length=1,
@@ -93,7 +98,13 @@ class GroupSpec(_Camel):
     previously: list[StrictStr] = Field(default_factory=list)
     sensitive: StrictBool = Field(
         default=False,
-        description="Changes to this group are access changes: plan comments show them first.",
+        description="Changes to this group are access changes: plan comments show them first, "
+        "and they need `approvals.sensitive` approvals.",
+    )
+    owners: list[StrictStr] = Field(
+        default_factory=list,
+        description="userNames of declared users with a `github:` login; a change to the "
+        "group's members, name or existence needs an approving review by one of them.",
     )
     targets: list[StrictStr] | None = Field(
         default=None,
@@ -225,6 +236,16 @@ class SafetySpec(_Snake):
     )
 
 
+class ApprovalsSpec(_Snake):
+    """How many approving reviews, from people other than the pull request's author, a
+    change needs (`scimform ci check-approvals`)."""
+
+    default: int = Field(default=1, ge=0, le=10, description="For any access change.")
+    sensitive: int = Field(
+        default=2, ge=2, le=10, description="For a change to a group marked `sensitive: true`."
+    )
+
+
 class NamedTargetSpec(_Snake):
     """One of several targets: its endpoint and token, and optionally its own scope,
     ownership and safety (each falls back to the top-level one when omitted)."""
@@ -270,6 +291,7 @@ class SettingsFile(_Snake):
     ownership: OwnershipSpec = Field(default_factory=OwnershipSpec)
     safety: SafetySpec = Field(default_factory=SafetySpec)
     require_external_id: StrictBool = False
+    approvals: ApprovalsSpec = Field(default_factory=ApprovalsSpec)
 
 
 def json_schemas() -> dict[str, dict[str, Any]]:

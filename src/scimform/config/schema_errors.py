@@ -33,6 +33,7 @@ _NOUNS: dict[type[BaseModel], str] = {
     schema.OwnershipSpec: "ownership",
     schema.IgnoreSpec: "ownership.ignore",
     schema.SafetySpec: "safety",
+    schema.ApprovalsSpec: "approvals",
 }
 _CODE_PREFIX = {schema.UserSpec: "user", schema.GroupSpec: "group", schema.TokenSpec: "tokens"}
 _SPECIAL_HINTS = {

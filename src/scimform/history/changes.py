@@ -99,6 +99,19 @@ def state_changes(old: DesiredState, new: DesiredState) -> StateChanges:
     return out
 
 
+def user_pairs(old: Iterable[User], new: Iterable[User]) -> list[tuple[User | None, User | None]]:
+    """(old, new) users paired by the identity rule, in name order; None on the side where
+    a user does not exist."""
+    return _match_users(old, new)
+
+
+def group_pairs(
+    old: Iterable[Group], new: Iterable[Group]
+) -> list[tuple[Group | None, Group | None]]:
+    """(old, new) groups paired by the identity rule (renames followed), in name order."""
+    return _match_groups(old, new)
+
+
 def _match_users(old: Iterable[User], new: Iterable[User]) -> list[tuple[User | None, User | None]]:
     pairs = _pairs(list(old), list(new), user_names)
     return sorted(pairs, key=lambda pair: _user_order(pair[1] or pair[0]))
