@@ -15,6 +15,7 @@ from operator import attrgetter
 from typing import Any
 
 from scimform.config.declared import Declarations, DeclaredGroup, DeclaredUser, Finding, info
+from scimform.config.reuse import UserRecords
 from scimform.config.schema import SettingsFile, UserSpec, duration_days
 from scimform.model import (
     Address,
@@ -37,8 +38,11 @@ _before_address = attrgetter(*_FIELDS[:_ADDRESS_AT])
 _after_address = attrgetter(*_FIELDS[_ADDRESS_AT + 1 : -2])
 
 
-def build_desired(decl: Declarations, settings: SettingsFile) -> tuple[DesiredState, list[Finding]]:
-    """The desired state, and the findings that say who scope leaves out."""
+def build_desired(
+    decl: Declarations, settings: SettingsFile, records: UserRecords | None = None
+) -> tuple[DesiredState, list[Finding]]:
+    """The desired state, and the findings that say who scope leaves out. `records` keeps
+    the users' records between loads (see config.reuse)."""
     users: dict[str, DeclaredUser] = {}
     for user in decl.users:
         users.setdefault(user_key(user.spec.user_name), user)
@@ -52,8 +56,9 @@ def build_desired(decl: Declarations, settings: SettingsFile) -> tuple[DesiredSt
     if settings.scope is not None:
         findings, left_out = _apply_scope(settings.scope.groups, users, groups, members)
     tokens, policy = _tokens(decl)
+    made = (_user(u.spec, managers, records) for u in users.values())
     desired = DesiredState(
-        users=tuple(sorted((_user(u.spec, managers) for u in users.values()), key=_user_order)),
+        users=tuple(sorted(made, key=_user_order)),
         groups=tuple(sorted((_group(g, members[k]) for k, g in groups.items()), key=_group_order)),
         tokens=tokens,
         token_policy=policy,
@@ -121,11 +126,17 @@ def _apply_scope(
     return findings, left_out
 
 
-def _user(spec: UserSpec, names: dict[str, str]) -> User:
+def _user(spec: UserSpec, names: dict[str, str], records: UserRecords | None) -> User:
     # The manager as the user was declared, whatever case the reference used.
     manager = spec.manager
     if manager is not None:
         manager = names.get(user_key(manager), manager)
+    if records is None:
+        return _record(spec, manager)
+    return records.get(spec, manager, lambda: _record(spec, manager))
+
+
+def _record(spec: UserSpec, manager: str | None) -> User:
     address = None
     if spec.address is not None:
         address = Address(**spec.address.model_dump())

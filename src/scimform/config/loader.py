@@ -21,7 +21,8 @@ from scimform.config.desired import build_desired
 from scimform.config.files import config_files
 from scimform.config.mapping import compile_mapping
 from scimform.config.positions import PositionIndex
-from scimform.config.rules import check
+from scimform.config.reuse import FileRead, LoadCache
+from scimform.config.rules import check_across, check_users, user_rules_key
 from scimform.config.schema import SETTINGS_FILE, SettingsFile
 from scimform.config.shape import Mapper, read_resource, read_settings
 from scimform.config.source_users import FieldsSeen, read_sources
@@ -54,26 +55,36 @@ class LoadedConfig:
 
 
 def load_config(
-    root: Path, read: ReadYaml = load_yaml, *, allowed_hosts: Iterable[str] | None = None
+    root: Path,
+    read: ReadYaml = load_yaml,
+    *,
+    allowed_hosts: Iterable[str] | None = None,
+    cache: LoadCache | None = None,
 ) -> LoadedConfig:
     """Read the config directory `root`. Never raises for a user mistake: every problem is
     a diagnostic with file:line:column, a stable code, the rule in plain words and a hint.
     `read` parses one file (history passes a reader that keeps the files it parsed, so
     that a file a commit left alone is not parsed again). `allowed_hosts` (the operator's,
-    see scimform.destination) also checks target.url's host; None checks only its form."""
+    see scimform.destination) also checks target.url's host; None checks only its form.
+    `cache` keeps per-file work between loads of nearly identical trees (see
+    config.reuse); the result is the same without it."""
     # Loading makes millions of small objects and no reference cycles; the cyclic
     # collector would scan the growing heap again and again (half the time at 100,000
     # users), so it is paused for the load and restored after.
     paused = gc.isenabled()
     gc.disable()
     try:
-        return _load_config(root, read, allowed_hosts)
+        if cache is not None:
+            cache.start()
+        return _load_config(root, read, allowed_hosts, cache)
     finally:
         if paused:
             gc.enable()
 
 
-def _load_config(root: Path, read: ReadYaml, allowed_hosts: Iterable[str] | None) -> LoadedConfig:
+def _load_config(
+    root: Path, read: ReadYaml, allowed_hosts: Iterable[str] | None, cache: LoadCache | None
+) -> LoadedConfig:
     found = config_files(root)
     direct: list[Diagnostic] = list(found.diagnostics)
     settings_site = Site(str(root / SETTINGS_FILE))
@@ -91,16 +102,23 @@ def _load_config(root: Path, read: ReadYaml, allowed_hosts: Iterable[str] | None
     # Mapped users in the YAML alone are checked as an export is; beside exports they are
     # usually a few extras, which may well lack a column the exports have.
     seen = FieldsSeen(mapping) if mapping is not None and not settings.sources else None
+    context = tuple(sorted(settings.mapping.items())) if settings.mapping is not None else None
+    files = [_file(path, mapping, read, context, cache) for path in found.resources]
+    for file in files:
+        _take(file, decl, direct, seen)
     unloaded = [
-        path
-        for path in found.resources
-        if not _read_resource(path, mapping, decl, direct, read, seen)
+        path for path, file in zip(found.resources, files, strict=True) if not file.readable
     ]
     if seen is not None:
         decl.findings.extend(seen.findings("the YAML files", settings_site))
+    yaml_users = len(decl.users)
     read_sources(root, settings, settings_site, mapping, decl)
-    decl.findings.extend(check(decl, settings, settings_site))
-    desired, scope_findings = build_desired(decl, settings)
+    key = user_rules_key(settings)
+    for file in files:
+        decl.findings.extend(file.user_findings(key, lambda d: check_users(d.users, settings)))
+    decl.findings.extend(check_users(decl.users[yaml_users:], settings))  # the exports'
+    decl.findings.extend(check_across(decl, settings, settings_site))
+    desired, scope_findings = build_desired(decl, settings, cache.records if cache else None)
     decl.findings.extend(scope_findings)
     if unloaded:
         decl.findings[:] = _not_following_from(unloaded, decl.findings)
@@ -191,30 +209,41 @@ def _mapping(settings: SettingsFile, site: Site, decl: Declarations) -> Mapper |
     return Mapper.of(compiled, problems)
 
 
-def _read_resource(
-    path: Path,
-    mapping: Mapper | None,
-    decl: Declarations,
-    direct: list[Diagnostic],
-    read: ReadYaml,
-    seen: FieldsSeen | None = None,
-) -> bool:
-    """Read one resource file into `decl`, its mapped users' fields into `seen`; False
-    when it could not be loaded at all."""
+def _file(
+    path: Path, mapping: Mapper | None, read: ReadYaml, context: object, cache: LoadCache | None
+) -> FileRead:
+    """What one resource file gives, kept by `cache` between loads when given; `context`
+    is what the reading depends on beside the file (the mapping)."""
+    if cache is None:
+        return _read_resource(path, mapping, read)
+    return cache.file(path, context, lambda: _read_resource(path, mapping, read))
+
+
+def _take(
+    file: FileRead, decl: Declarations, direct: list[Diagnostic], seen: FieldsSeen | None
+) -> None:
+    """Add what one file gave to the whole config's; its mapped users' fields to `seen`."""
+    direct.extend(file.direct)
+    decl.merge(file.declared)
+    if seen is not None:
+        for record in file.records:
+            seen.see(record)
+
+
+def _read_resource(path: Path, mapping: Mapper | None, read: ReadYaml) -> FileRead:
+    """Read one resource file."""
     site = Site(str(path))
+    direct: list[Diagnostic] = []
     data, readable = _load(path, direct, read)
     if data is None:
-        return readable
+        return FileRead(tuple(direct), readable, Declarations.empty())
     if not isinstance(data, dict):
-        decl.findings.append(_not_a_mapping(site, data))
-        return True
-    decl.merge(read_resource(data, site, mapping))
+        declared = Declarations.empty()
+        declared.findings.append(_not_a_mapping(site, data))
+        return FileRead(tuple(direct), True, declared)
     users = data.get("users")
-    if seen is not None and isinstance(users, list):
-        for record in users:
-            if isinstance(record, dict):
-                seen.see(record)
-    return True
+    records = tuple(r for r in users if isinstance(r, dict)) if isinstance(users, list) else ()
+    return FileRead(tuple(direct), True, read_resource(data, site, mapping), records)
 
 
 def _load(

@@ -11,7 +11,7 @@ returned, never raised.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
 from operator import attrgetter
 
@@ -56,10 +56,24 @@ _ADDRESS: tuple[tuple[str, tuple[str, ...]], ...] = tuple(
 
 def check(decl: Declarations, settings: SettingsFile, settings_site: Site) -> list[Finding]:
     """Every rule over everything declared."""
-    findings: list[Finding] = []
-    for user in decl.users:
-        findings.extend(_user(user, settings.require_external_id, settings.mapping is not None))
-    findings.extend(_unique_users(decl.users))
+    return check_users(decl.users, settings) + check_across(decl, settings, settings_site)
+
+
+def check_users(users: Iterable[DeclaredUser], settings: SettingsFile) -> list[Finding]:
+    """The rules that look at one user alone; what they find depends on the user and on
+    `user_rules_key(settings)`, nothing else (so history reuses them per file)."""
+    require_external_id, mapped = user_rules_key(settings)
+    return [f for user in users for f in _user(user, require_external_id, mapped)]
+
+
+def user_rules_key(settings: SettingsFile) -> tuple[bool, bool]:
+    """The settings `check_users` depends on."""
+    return settings.require_external_id, settings.mapping is not None
+
+
+def check_across(decl: Declarations, settings: SettingsFile, settings_site: Site) -> list[Finding]:
+    """The rules over the whole config: uniqueness, references, names, tokens, scope."""
+    findings = _unique_users(decl.users)
     findings.extend(check_groups(decl))
     findings.extend(check_text(decl))
     findings.extend(check_tokens(decl.tokens))

@@ -98,8 +98,30 @@ def state_changes(old: DesiredState, new: DesiredState) -> StateChanges:
 
 
 def _match_users(old: Iterable[User], new: Iterable[User]) -> list[tuple[User | None, User | None]]:
-    pairs = _pairs(list(old), list(new), user_names)
+    """The pairs of users that differ, in name order (a user the same on both sides makes
+    no event, and is left out)."""
+    pairs = _pairs(*_differing(list(old), list(new)), user_names)
     return sorted(pairs, key=lambda pair: _user_order(pair[1] or pair[0]))
+
+
+def _differing(old: list[User], new: list[User]) -> tuple[list[User], list[User]]:
+    """The users of each side less those the same on both. When userNames (as AWS
+    compares them) and externalIds are unique on each side, as in every config that
+    loads, such a user can only be matched with itself, and no other match depends on
+    it; so most of a large config need not be matched at all. Otherwise every user is."""
+    if not (_unique(old) and _unique(new)):
+        return old, new
+    before = {u.user_name: u for u in old}
+    same = {u.user_name for u in new if before.get(u.user_name) in (u,)}
+    if not same:
+        return old, new
+    return [u for u in old if u.user_name not in same], [u for u in new if u.user_name not in same]
+
+
+def _unique(users: list[User]) -> bool:
+    ids = [u.external_id for u in users if u.external_id]
+    names = {user_key(u.user_name) for u in users}
+    return len(names) == len(users) and len(set(ids)) == len(ids)
 
 
 def _pairs(
