@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from scimform.config.across import users_clean
 from scimform.config.declared import Declarations, Finding, Site, error
 from scimform.config.desired import build_desired
 from scimform.config.files import config_files
@@ -117,7 +118,8 @@ def _load_config(
     for file in files:
         decl.findings.extend(file.user_findings(key, lambda d: check_users(d.users, settings)))
     decl.findings.extend(check_users(decl.users[yaml_users:], settings))  # the exports'
-    decl.findings.extend(check_across(decl, settings, settings_site))
+    clean = cache is not None and users_clean(decl, [file.users_index() for file in files])
+    decl.findings.extend(check_across(decl, settings, settings_site, users_clean=clean))
     desired, scope_findings = build_desired(decl, settings, cache.records if cache else None)
     decl.findings.extend(scope_findings)
     if unloaded:

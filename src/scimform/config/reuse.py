@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from scimform.config.across import UsersIndex, index_users
 from scimform.config.declared import Declarations, Finding
 from scimform.config.schema import UserSpec
 from scimform.diagnostics import Diagnostic
@@ -35,7 +36,8 @@ class FileRead:
     """What reading one resource file gave: the diagnostics of the file itself (it does
     not parse, it is empty), whether it could be read at all, what it declares, and its
     users' records as written (a mapping's check of the fields there are counts them).
-    `checked` holds the findings of the per-user rules, by the settings they depend on;
+    `checked` holds the findings of the per-user rules, by the settings they depend on,
+    and `index` what the rules over the whole config need of its users (config.across);
     nothing else in it changes once made."""
 
     direct: tuple[Diagnostic, ...]
@@ -43,6 +45,13 @@ class FileRead:
     declared: Declarations
     records: tuple[Mapping[str, Any], ...] = ()
     checked: dict[Hashable, tuple[Finding, ...]] = field(default_factory=dict)
+    index: UsersIndex | None = None
+
+    def users_index(self) -> UsersIndex:
+        """The index the rules over the whole config read this file's users by."""
+        if self.index is None:
+            self.index = index_users(self.declared.users)
+        return self.index
 
     def user_findings(
         self, key: Hashable, check: Callable[[Declarations], list[Finding]]
