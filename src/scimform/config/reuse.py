@@ -124,3 +124,7 @@ class LoadCache:
             kept = self._files[key] = _Kept(read(), self._loads)
         kept.used = self._loads
         return kept.read
+
+    def kept(self) -> list[tuple[str, str]]:
+        """The (path, version) of every file kept, in no particular order."""
+        return [(path, version) for path, version, _ in self._files]
