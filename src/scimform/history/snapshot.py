@@ -122,7 +122,9 @@ class SnapshotReader:
         # A file that cannot be read explains the errors it causes elsewhere: say it first.
         errors.sort(key=lambda d: not d.code.startswith(_UNREADABLE))
         more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
-        return Snapshot(None, f"{self._where(errors[0])}: {errors[0].message}{more}")
+        # A message may name another place ("first at ..."): in the repository too.
+        message = errors[0].message.replace(f"{self._scratch}/", self._shown)
+        return Snapshot(None, f"{self._where(errors[0])}: {message}{more}")
 
     def _where(self, diagnostic: Diagnostic) -> str:
         """The diagnostic's place, as a path in the repository."""
