@@ -133,7 +133,7 @@ def _user(spec: UserSpec, names: dict[str, str], records: UserRecords | None) ->
         manager = names.get(user_key(manager), manager)
     if records is None:
         return _record(spec, manager)
-    return records.get(spec, manager, lambda: _record(spec, manager))
+    return records.get(spec, manager, _record)
 
 
 def _record(spec: UserSpec, manager: str | None) -> User:

@@ -31,12 +31,16 @@ class _Known:
     schema rejected (their own diagnostic already says what is wrong with them)."""
 
     def __init__(self, decl: Declarations) -> None:
-        self.exact_users = {u.spec.user_name for u in decl.users}
         self.groups = {g.spec.display_name.casefold() for g in decl.groups}
         self.groups |= {n.casefold() for n in decl.rejected_groups if n}
         self._decl = decl
         self._user_names: Suggester | None = None
         self._group_names: Suggester | None = None
+
+    @cached_property
+    def exact_users(self) -> set[str]:
+        """The userNames as declared: made on first use (references need none)."""
+        return {u.spec.user_name for u in self._decl.users}
 
     @cached_property
     def users(self) -> set[str]:

@@ -79,12 +79,14 @@ class UserRecords:
         self._now: dict[int, tuple[UserSpec, str | None, User]] = {}
         self._before: dict[int, tuple[UserSpec, str | None, User]] = {}
 
-    def get(self, spec: UserSpec, manager: str | None, build: Callable[[], User]) -> User:
+    def get(
+        self, spec: UserSpec, manager: str | None, build: Callable[[UserSpec, str | None], User]
+    ) -> User:
         """The record of `spec` with `manager`, built by `build` when not known."""
         key = id(spec)
         found = self._now.get(key) or self._before.get(key)
         if found is None or found[0] is not spec or found[1] != manager:
-            found = (spec, manager, build())
+            found = (spec, manager, build(spec, manager))
         self._now[key] = found
         return found[2]
 
