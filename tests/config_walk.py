@@ -3,11 +3,12 @@ that compare loads which reuse work between trees (config.reuse) with loads that
 
 Each step edits the last tree the way people do: a title changed, a user renamed (same
 externalId) or moved to another file, a file split in two or two merged, members added
-and removed, a group renamed with `previously:`, require_external_id or the mapping
-changed in scimform.yaml, a manager named in another letter case. Some steps leave a tree
-that does not load or warns, for that step only: a YAML syntax error, a userName, email
-or externalId declared twice across files, an unknown member, a look-alike (ASCII or not)
-or a mixed-script name, a user without externalId, a CSV export under `sources:`.
+and removed, a group renamed with `previously:`, require_external_id, the mapping or
+the scope changed in scimform.yaml, a manager named in another letter case. Some steps
+leave a tree that does not load or warns, for that step only: a YAML syntax error, a
+userName, email or externalId declared twice across files, an unknown member, a
+look-alike (ASCII or not) or a mixed-script name, a user without externalId, a CSV export
+under `sources:`.
 """
 
 from __future__ import annotations
@@ -158,6 +159,13 @@ def _mapping(config: _Config, rng: random.Random) -> None:
         config.settings["mapping"] = dict(MAPPING)
 
 
+def _scope(config: _Config, rng: random.Random) -> None:
+    if "scope" in config.settings:
+        del config.settings["scope"]
+    else:
+        config.settings["scope"] = {"groups": [rng.choice(config.groups)["displayName"]]}
+
+
 def _manager_case(config: _Config, rng: random.Random) -> None:
     user, manager = rng.sample(_everyone(config), 2)
     name = manager["userName"]
@@ -232,7 +240,7 @@ def _extra_file(content: dict[str, Any]) -> Callable[[Tree, random.Random], None
 
 _EDITS: list[Callable[[_Config, random.Random], Any]] = [
     _retitle, _retitle, _retitle, _rename_user, _move_user, _split_file, _merge_files,
-    _members, _members, _rename_group, _require_external_id, _mapping, _manager_case,
+    _members, _members, _rename_group, _require_external_id, _mapping, _scope, _manager_case,
     _no_external_id, _broken_yaml, _duplicate, _unknown_member, _look_alike,
     _plain_look_alike, _export,
 ]  # fmt: skip

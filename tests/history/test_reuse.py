@@ -37,11 +37,13 @@ def _generated(repo: Repo) -> list[str]:
     """Commits of a walk of trees under config/, one a day, with a branch merged in the
     middle; their shas."""
     trees = list(walk(7, 48))
-    shas, day = [], 0
+    shas, day, last = [], 0, {}
 
     def commit(tree: dict[str, str], message: str) -> None:
-        nonlocal day
-        day += 1
+        nonlocal day, last
+        if tree == last:  # an edit that changed nothing (a merge of the only file)
+            return
+        day, last = day + 1, tree
         files: dict[str, str | None] = {f"config/{name}": text for name, text in tree.items()}
         current = repo.top / "config"
         if current.exists():  # what the tree no longer holds goes

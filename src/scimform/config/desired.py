@@ -9,13 +9,14 @@ groups not assigned to the application. Duplicates (already reported) keep the f
 
 from __future__ import annotations
 
-from dataclasses import fields
+from collections.abc import Iterable, Sequence, Set
+from dataclasses import dataclass, fields
 from datetime import timedelta
-from operator import attrgetter
-from typing import Any
+from itertools import chain
+from operator import attrgetter, itemgetter
+from typing import TYPE_CHECKING, Any
 
 from scimform.config.declared import Declarations, DeclaredGroup, DeclaredUser, Finding, info
-from scimform.config.reuse import UserRecords
 from scimform.config.schema import SettingsFile, UserSpec, duration_days
 from scimform.model import (
     Address,
@@ -31,6 +32,9 @@ from scimform.model import (
 # User's fields in order, read off a UserSpec (same names) in one call each side of
 # `address`; then `manager` (resolved), and `id` left to its default. Positional
 # construction keeps 100,000 users cheap.
+if TYPE_CHECKING:
+    from scimform.config.reuse import UserRecords
+
 _FIELDS = [f.name for f in fields(User)]
 _ADDRESS_AT = _FIELDS.index("address")
 assert _FIELDS[-2:] == ["manager", "id"], "User's field order changed: update _user"
@@ -46,9 +50,7 @@ def build_desired(
     users: dict[str, DeclaredUser] = {}
     for user in decl.users:
         users.setdefault(user_key(user.spec.user_name), user)
-    groups: dict[str, DeclaredGroup] = {}
-    for group in decl.groups:
-        groups.setdefault(group.spec.display_name.casefold(), group)
+    groups = _by_name(decl.groups)
     members = _members(users, groups)
     managers = {key: u.spec.user_name for key, u in users.items()}
     findings: list[Finding] = []
@@ -67,10 +69,75 @@ def build_desired(
     return desired, findings
 
 
+@dataclass(frozen=True, slots=True)
+class UsersPiece:
+    """Some users (one file's) as `build_desired_from` needs them, made once: by key,
+    their userNames, those that name groups, those that name a manager, and the records
+    of the others with their order (a record with a manager depends on other files)."""
+
+    by_key: dict[str, DeclaredUser]
+    names: frozenset[str]
+    grouped: tuple[DeclaredUser, ...]
+    managed: tuple[DeclaredUser, ...]
+    made: tuple[tuple[tuple[str, str], User], ...]
+
+
+def users_piece(users: Sequence[DeclaredUser]) -> UsersPiece:
+    """The piece of `users`, whose keys are unique."""
+    alone = [u.spec for u in users if u.spec.manager is None]
+    return UsersPiece(
+        by_key={user_key(u.spec.user_name): u for u in users},
+        names=frozenset(u.spec.user_name for u in users),
+        grouped=tuple(u for u in users if u.spec.groups),
+        managed=tuple(u for u in users if u.spec.manager is not None),
+        made=tuple((name_order(s.user_name), _record(s, None)) for s in alone),
+    )
+
+
+def build_desired_from(
+    decl: Declarations, pieces: Sequence[UsersPiece], records: UserRecords | None = None
+) -> DesiredState:
+    """What `build_desired` builds, from the pieces of all of `decl.users` in order, when
+    every user key is unique (config.across.users_clean) and no scope is set: the pieces
+    are merged, and only records with a manager are made again."""
+    users: dict[str, DeclaredUser] = {}
+    for piece in pieces:
+        users.update(piece.by_key)
+    groups = _by_name(decl.groups)
+    declared = frozenset().union(*(piece.names for piece in pieces))
+    grouped = chain.from_iterable(piece.grouped for piece in pieces)
+    members = _members(users, groups, declared, grouped)
+    made = [pair for piece in pieces for pair in piece.made]
+    managed = [user for piece in pieces for user in piece.managed]
+    if managed:
+        managers = {key: u.spec.user_name for key, u in users.items()}
+        made += [(name_order(u.spec.user_name), _user(u.spec, managers, records)) for u in managed]
+    tokens, policy = _tokens(decl)
+    return DesiredState(
+        users=tuple(user for _, user in sorted(made, key=itemgetter(0))),
+        groups=tuple(sorted((_group(g, members[k]) for k, g in groups.items()), key=_group_order)),
+        tokens=tokens,
+        token_policy=policy,
+    )
+
+
+def _by_name(declared: Sequence[DeclaredGroup]) -> dict[str, DeclaredGroup]:
+    groups: dict[str, DeclaredGroup] = {}
+    for group in declared:
+        groups.setdefault(group.spec.display_name.casefold(), group)
+    return groups
+
+
 def _members(
-    users: dict[str, DeclaredUser], groups: dict[str, DeclaredGroup]
+    users: dict[str, DeclaredUser],
+    groups: dict[str, DeclaredGroup],
+    declared: Set[str] | None = None,
+    grouped: Iterable[DeclaredUser] | None = None,
 ) -> dict[str, set[str]]:
-    declared = {u.spec.user_name for u in users.values()}
+    """Each group's members; `declared` (the userNames) and `grouped` (the users that
+    name groups) when known, else found from `users`."""
+    if declared is None:
+        declared = {u.spec.user_name for u in users.values()}
     members: dict[str, set[str]] = {}
     for key, group in groups.items():
         listed = set(group.spec.members)
@@ -80,7 +147,7 @@ def _members(
                 user = users.get(user_key(name))
                 if user is not None:
                     found.add(user.spec.user_name)
-    for user in users.values():
+    for user in users.values() if grouped is None else grouped:
         for name in user.spec.groups:
             listed_in = members.get(name.casefold())
             if listed_in is not None:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from scimform.config.across import users_clean
 from scimform.config.declared import Declarations, Finding, Site, error
-from scimform.config.desired import build_desired
+from scimform.config.desired import build_desired, build_desired_from
 from scimform.config.files import config_files
 from scimform.config.mapping import compile_mapping
 from scimform.config.positions import PositionIndex
@@ -112,21 +112,38 @@ def _load_config(
     ]
     if seen is not None:
         decl.findings.extend(seen.findings("the YAML files", settings_site))
-    yaml_users = len(decl.users)
     read_sources(root, settings, settings_site, mapping, decl)
-    key = user_rules_key(settings)
-    for file in files:
-        decl.findings.extend(file.user_findings(key, lambda d: check_users(d.users, settings)))
-    decl.findings.extend(check_users(decl.users[yaml_users:], settings))  # the exports'
-    clean = cache is not None and users_clean(decl, [file.users_index() for file in files])
-    decl.findings.extend(check_across(decl, settings, settings_site, users_clean=clean))
-    desired, scope_findings = build_desired(decl, settings, cache.records if cache else None)
-    decl.findings.extend(scope_findings)
+    desired = _checked(decl, settings, settings_site, files, cache)
     if unloaded:
         decl.findings[:] = _not_following_from(unloaded, decl.findings)
     if found.settings is None and root.is_dir():
         direct.append(_no_settings(root, desired, _has_errors(direct, decl.findings)))
     return LoadedConfig(root, settings, desired, _sorted(direct, decl.findings), found.resources)
+
+
+def _checked(
+    decl: Declarations,
+    settings: SettingsFile,
+    site: Site,
+    files: list[FileRead],
+    cache: LoadCache | None,
+) -> DesiredState:
+    """Run the rules (their findings go to `decl`) and build the desired state. With a
+    cache, what each file gave is reused: its users' own findings, and when per-file
+    indexes show the rules over the whole config find nothing in users, its users'
+    records; the result is the same."""
+    key = user_rules_key(settings)
+    for file in files:
+        decl.findings.extend(file.user_findings(key, lambda d: check_users(d.users, settings)))
+    yaml_users = sum(len(file.declared.users) for file in files)
+    decl.findings.extend(check_users(decl.users[yaml_users:], settings))  # the exports'
+    clean = cache is not None and users_clean(decl, [file.users_index() for file in files])
+    decl.findings.extend(check_across(decl, settings, site, users_clean=clean))
+    if clean and cache is not None and settings.scope is None:
+        return build_desired_from(decl, [file.users_piece() for file in files], cache.records)
+    desired, scope_findings = build_desired(decl, settings, cache.records if cache else None)
+    decl.findings.extend(scope_findings)
+    return desired
 
 
 def _sorted(direct: list[Diagnostic], findings: list[Finding]) -> Diagnostics:

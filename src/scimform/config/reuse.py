@@ -22,6 +22,7 @@ from typing import Any
 
 from scimform.config.across import UsersIndex, index_users
 from scimform.config.declared import Declarations, Finding
+from scimform.config.desired import UsersPiece, users_piece
 from scimform.config.schema import UserSpec
 from scimform.diagnostics import Diagnostic
 from scimform.model import User
@@ -37,8 +38,8 @@ class FileRead:
     not parse, it is empty), whether it could be read at all, what it declares, and its
     users' records as written (a mapping's check of the fields there are counts them).
     `checked` holds the findings of the per-user rules, by the settings they depend on,
-    and `index` what the rules over the whole config need of its users (config.across);
-    nothing else in it changes once made."""
+    `index` what the rules over the whole config need of its users (config.across) and
+    `piece` what the desired state needs of them; nothing else in it changes once made."""
 
     direct: tuple[Diagnostic, ...]
     readable: bool
@@ -46,12 +47,19 @@ class FileRead:
     records: tuple[Mapping[str, Any], ...] = ()
     checked: dict[Hashable, tuple[Finding, ...]] = field(default_factory=dict)
     index: UsersIndex | None = None
+    piece: UsersPiece | None = None
 
     def users_index(self) -> UsersIndex:
         """The index the rules over the whole config read this file's users by."""
         if self.index is None:
             self.index = index_users(self.declared.users)
         return self.index
+
+    def users_piece(self) -> UsersPiece:
+        """This file's users as the desired state is built from them."""
+        if self.piece is None:
+            self.piece = users_piece(self.declared.users)
+        return self.piece
 
     def user_findings(
         self, key: Hashable, check: Callable[[Declarations], list[Finding]]
