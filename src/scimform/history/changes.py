@@ -132,7 +132,7 @@ def _differing(old: _People, new: _People) -> tuple[list[User], list[User]]:
     need not be matched at all. Otherwise every user is."""
     before = old.by_name
     same = {u.user_name for u in new.users if before.get(u.user_name) in (u,)}
-    if not same or not (_unique(old.users) and _unique(new.users)):
+    if not same or not (_unique(old) and _unique(new)):
         return old.users, new.users
     return (
         [u for u in old.users if u.user_name not in same],
@@ -140,10 +140,10 @@ def _differing(old: _People, new: _People) -> tuple[list[User], list[User]]:
     )
 
 
-def _unique(users: list[User]) -> bool:
-    ids = [u.external_id for u in users if u.external_id]
-    names = {user_key(u.user_name) for u in users}
-    return len(names) == len(users) and len(set(ids)) == len(ids)
+def _unique(people: _People) -> bool:
+    ids = [u.external_id for u in people.users if u.external_id]
+    keys = set(map(user_key, people.by_name))
+    return len(keys) == len(people.users) and len(set(ids)) == len(ids)
 
 
 def _pairs(
