@@ -4,11 +4,11 @@ that compare loads which reuse work between trees (config.reuse) with loads that
 Each step edits the last tree the way people do: a title changed, a user renamed (same
 externalId) or moved to another file, a file split in two or two merged, members added
 and removed, a group renamed with `previously:`, require_external_id, the mapping or
-the scope changed in scimform.yaml, a manager named in another letter case. Some steps
-leave a tree that does not load or warns, for that step only: a YAML syntax error, a
-userName, email or externalId declared twice across files, an unknown member, a
-look-alike (ASCII or not) or a mixed-script name, a user without externalId, a CSV export
-under `sources:`.
+the scope changed in scimform.yaml, a manager named in another letter case, a name with
+accents. Some steps leave a tree that does not load or warns, for that step only: a YAML
+syntax error, a userName, email or externalId declared twice across files, an unknown
+member, a look-alike (ASCII or not), a mixed-script or decomposed (not NFC) name, a user
+without externalId, a CSV export under `sources:`.
 """
 
 from __future__ import annotations
@@ -166,6 +166,18 @@ def _scope(config: _Config, rng: random.Random) -> None:
         config.settings["scope"] = {"groups": [rng.choice(config.groups)["displayName"]]}
 
 
+def _accented(config: _Config, rng: random.Random) -> None:
+    """Names with accents, as people have: not ASCII, and nothing wrong with them."""
+    user = rng.choice(_everyone(config))
+    user["givenName"], user["familyName"] = "Jos\u00e9", "M\u00fcller"
+    user["displayName"] = "Jos\u00e9 M\u00fcller"
+
+
+def _decomposed(config: _Config, rng: random.Random) -> Callable[[Tree, random.Random], None]:
+    odd = dict(_person(9_003), givenName="Jose\u0301")  # not in composed form (NFC)
+    return _extra_file({"users": [odd]})
+
+
 def _manager_case(config: _Config, rng: random.Random) -> None:
     user, manager = rng.sample(_everyone(config), 2)
     name = manager["userName"]
@@ -241,6 +253,6 @@ def _extra_file(content: dict[str, Any]) -> Callable[[Tree, random.Random], None
 _EDITS: list[Callable[[_Config, random.Random], Any]] = [
     _retitle, _retitle, _retitle, _rename_user, _move_user, _split_file, _merge_files,
     _members, _members, _rename_group, _require_external_id, _mapping, _scope, _manager_case,
-    _no_external_id, _broken_yaml, _duplicate, _unknown_member, _look_alike,
-    _plain_look_alike, _export,
+    _accented, _no_external_id, _broken_yaml, _duplicate, _unknown_member, _look_alike,
+    _plain_look_alike, _decomposed, _export,
 ]  # fmt: skip

@@ -4,9 +4,10 @@ users.
 Uniqueness, references and look-alike names need every file; but what they look at in
 one file's users is a few keys, kept per file (`UsersIndex`, made once per file version
 when a `LoadCache` keeps the file). Joined, the indexes tell in a few C calls the usual
-case: every key unique, every name referred to declared, every name plain ASCII, no two
-userNames alike. Then the rules run over groups, tokens and scope only; otherwise they
-run in full, as without the indexes, so the findings are the same either way.
+case: every key unique, every name referred to declared, no name with a hidden
+character, in decomposed form or mixing scripts, no two userNames alike. Then the rules
+run over groups, tokens and scope only; otherwise they run in full, as without the
+indexes, so the findings are the same either way.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from itertools import chain
 from scimform.config.declared import Declarations, DeclaredUser
 from scimform.config.group_rules import references_declared, user_references
 from scimform.config.rules import unique_keys
-from scimform.config.text_rules import look_alike_keys, plain_user
+from scimform.config.text_rules import clean_user, look_alike_keys
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,7 +27,7 @@ class UsersIndex:
     """What the rules over the whole config look at in some users: the keys they must
     be unique on (userName, email, externalId: see rules.unique_keys), each userName's
     skeleton and key, the groups (casefolded) and managers (user keys) they refer to,
-    and whether every name is plain (text_rules.plain_user)."""
+    and whether every name is clean (text_rules.clean_user)."""
 
     count: int
     names: tuple[str, ...]
@@ -35,7 +36,7 @@ class UsersIndex:
     look_alikes: tuple[tuple[str, str], ...]
     groups: frozenset[str]
     managers: frozenset[str]
-    plain: bool
+    clean: bool
 
 
 def index_users(users: Sequence[DeclaredUser]) -> UsersIndex:
@@ -50,7 +51,7 @@ def index_users(users: Sequence[DeclaredUser]) -> UsersIndex:
         look_alikes=tuple(look_alike_keys(u) for u in users),
         groups=frozenset(chain.from_iterable(groups for groups, _ in references)),
         managers=frozenset(manager for _, manager in references if manager is not None),
-        plain=all(plain_user(u) for u in users),
+        clean=all(clean_user(u) for u in users),
     )
 
 
@@ -59,7 +60,7 @@ def users_clean(decl: Declarations, indexes: Sequence[UsersIndex]) -> bool:
     the indexes of all of them (False when some user is in none)."""
     if sum(index.count for index in indexes) != len(decl.users):
         return False
-    if not all(index.plain for index in indexes):
+    if not all(index.clean for index in indexes):
         return False
     for keys in (
         [i.names for i in indexes],

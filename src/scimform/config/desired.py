@@ -29,12 +29,12 @@ from scimform.model import (
     user_key,
 )
 
-# User's fields in order, read off a UserSpec (same names) in one call each side of
-# `address`; then `manager` (resolved), and `id` left to its default. Positional
-# construction keeps 100,000 users cheap.
 if TYPE_CHECKING:
     from scimform.config.reuse import UserRecords
 
+# User's fields in order, read off a UserSpec (same names) in one call each side of
+# `address`; then `manager` (resolved), and `id` left to its default. Positional
+# construction keeps 100,000 users cheap.
 _FIELDS = [f.name for f in fields(User)]
 _ADDRESS_AT = _FIELDS.index("address")
 assert _FIELDS[-2:] == ["manager", "id"], "User's field order changed: update _user"

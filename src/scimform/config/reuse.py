@@ -4,10 +4,11 @@
 consecutive commits usually change one file or two of twenty. A `LoadCache`, passed to
 `load_config`, keeps what each resource file gave by its path, its content's version (the
 git blob id history wrote it from: unchanged files share it) and the mapping it was read
-under: its diagnostics, its declarations, the findings of the rules that look at one user
-alone, and the desired record built for each user. The rules over the whole config
-(uniqueness, references, look-alike names, scope) still run on every load, over every
-file, as they must.
+under (a `FileRead`): its diagnostics, its declarations, the findings of the rules that
+look at one user alone (by the settings they read), the keys the rules over the whole
+config look at (config.across) and its users' desired records (config.desired's
+`UsersPiece`). Each load still joins every file's part: the rules over the whole config
+are decided from the joined indexes, and run in full when those do not show them clean.
 
 A load with a cache gives exactly what a load without one gives. The cache is an object
 its caller owns (history's snapshot reader); nothing is kept anywhere else.

@@ -57,18 +57,22 @@ def check_text(decl: Declarations) -> list[Finding]:
 
 def check_group_text(decl: Declarations) -> list[Finding]:
     """`check_text` less what it finds in users: all it finds when every user is
-    `plain_user` and no two userNames' `look_alike_keys` share a skeleton."""
+    `clean_user` and no two userNames' `look_alike_keys` share a skeleton."""
     users = {u.spec.user_name for u in decl.users}
     findings = [f for group in decl.groups for f in _group(group, users)]
     findings.extend(_look_alikes(_group_entries(decl.groups), "group", "group name"))
     return findings
 
 
-def plain_user(user: DeclaredUser) -> bool:
-    """Whether the user's names and the names it refers to are printable ASCII: then
+def clean_user(user: DeclaredUser) -> bool:
+    """Whether `check_name` finds nothing in any of the user's names and the names it
+    refers to, each taken alone (so always when they are printable ASCII): then
     `check_text` finds nothing in the user, whatever else is declared."""
     spec = user.spec
-    return _plain((*_name_values(spec), *spec.groups, spec.manager))
+    values = [v for v in (*_name_values(spec), *spec.groups, spec.manager) if v is not None]
+    if _plain(values):
+        return True
+    return not any(f for value in values for f in check_name(value, "", user.site, "user"))
 
 
 def look_alike_keys(user: DeclaredUser) -> tuple[str, str]:
