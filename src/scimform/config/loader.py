@@ -12,7 +12,7 @@ diagnostic says so; a directory without scimform.yaml that declares nothing is a
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,7 +22,7 @@ from scimform.config.desired import build_desired, build_desired_from
 from scimform.config.files import config_files
 from scimform.config.mapping import compile_mapping
 from scimform.config.positions import PositionIndex
-from scimform.config.reuse import FileRead, LoadCache
+from scimform.config.reuse import FileRead, KeptPlaces, LoadCache
 from scimform.config.rules import check_across, check_users, user_rules_key
 from scimform.config.schema import SETTINGS_FILE, SettingsFile
 from scimform.config.shape import Mapper, read_resource, read_settings
@@ -36,6 +36,7 @@ from scimform.model import DesiredState
 # Codes of a file that could not be read or parsed at all.
 _UNLOADABLE = ("yaml.", "file.", "config.")
 ReadYaml = Callable[[Path, str], YamlDocument]
+Places = PositionIndex | KeptPlaces
 
 
 @dataclass(frozen=True)
@@ -118,7 +119,9 @@ def _load_config(
         decl.findings[:] = _not_following_from(unloaded, decl.findings)
     if found.settings is None and root.is_dir():
         direct.append(_no_settings(root, desired, _has_errors(direct, decl.findings)))
-    return LoadedConfig(root, settings, desired, _sorted(direct, decl.findings), found.resources)
+    reads = {str(path): file for path, file in zip(found.resources, files, strict=True)}
+    diagnostics = _sorted(direct, decl.findings, reads)
+    return LoadedConfig(root, settings, desired, diagnostics, found.resources)
 
 
 def _checked(
@@ -146,11 +149,14 @@ def _checked(
     return desired
 
 
-def _sorted(direct: list[Diagnostic], findings: list[Finding]) -> Diagnostics:
+def _sorted(
+    direct: list[Diagnostic], findings: list[Finding], reads: Mapping[str, FileRead] | None = None
+) -> Diagnostics:
     """Every diagnostic in file order; but a file that did not load comes first, as what
-    it says explains others (fix it, and they may go)."""
+    it says explains others (fix it, and they may go). `reads` are the resource files
+    read, by name: the places found in each are kept with it."""
     diagnostics = Diagnostics(direct)
-    diagnostics.extend(_resolve(findings))
+    diagnostics.extend(_resolve(findings, reads or {}))
     return Diagnostics(sorted(diagnostics.sorted(), key=lambda d: not _unloadable(d)))
 
 
@@ -300,32 +306,40 @@ def _not_a_mapping(site: Site, data: object) -> Finding:
     )
 
 
-def _resolve(findings: Iterable[Finding]) -> list[Diagnostic]:
+def _resolve(findings: Iterable[Finding], reads: Mapping[str, FileRead]) -> list[Diagnostic]:
     """Findings -> diagnostics, with positions looked up file by file; each file's node
     tree is dropped once its findings are placed, so memory stays flat however many files
-    have something to report."""
+    have something to report (the places found are kept with the file's read)."""
     by_file: dict[str, list[Finding]] = {}
     for finding in findings:
         by_file.setdefault(finding.site.file, []).append(finding)
-    firsts: dict[str, PositionIndex] = {}  # earlier places of duplicates, usually few
+    firsts: dict[str, Places] = {}  # earlier places of duplicates, usually few
     out: list[Diagnostic] = []
     for file, group in by_file.items():
-        here = {file: PositionIndex(Path(file), file)}
+        here = {file: _places(file, reads)}
         for f in group:
             message = f.message
             if f.first is not None:
-                message += (
-                    f" (first at {_locate(f.first, here if f.first.file == file else firsts)})"
-                )
-            out.append(Diagnostic(f.severity, f.code, message, _locate(f.site, here), f.hint))
+                where = here if f.first.file == file else firsts
+                message += f" (first at {_locate(f.first, where, reads)})"
+            out.append(
+                Diagnostic(f.severity, f.code, message, _locate(f.site, here, reads), f.hint)
+            )
     return out
 
 
-def _locate(site: Site, indexes: dict[str, PositionIndex]) -> Location:
+def _locate(site: Site, indexes: dict[str, Places], reads: Mapping[str, FileRead]) -> Location:
     if site.line is not None:
         return Location(site.file, site.line, 1)
     index = indexes.get(site.file)
     if index is None:
-        index = indexes[site.file] = PositionIndex(Path(site.file), site.file)
+        index = indexes[site.file] = _places(site.file, reads)
     line, column = index.locate(site.path)
     return Location(site.file, line, column)
+
+
+def _places(file: str, reads: Mapping[str, FileRead]) -> Places:
+    """Where key paths are in `file`: kept with its read, when it is a resource file."""
+    index = PositionIndex(Path(file), file)
+    read = reads.get(file)
+    return index if read is None else read.places(index)

@@ -24,7 +24,9 @@ from typing import Any
 from scimform.config.across import UsersIndex, index_users
 from scimform.config.declared import Declarations, Finding
 from scimform.config.desired import UsersPiece, users_piece
+from scimform.config.positions import PositionIndex
 from scimform.config.schema import UserSpec
+from scimform.config.yamlio import KeyPath
 from scimform.diagnostics import Diagnostic
 from scimform.model import User
 
@@ -40,7 +42,8 @@ class FileRead:
     users' records as written (a mapping's check of the fields there are counts them).
     `checked` holds the findings of the per-user rules, by the settings they depend on,
     `index` what the rules over the whole config need of its users (config.across) and
-    `piece` what the desired state needs of them; nothing else in it changes once made."""
+    `piece` what the desired state needs of them and `found` the places of what was
+    reported in it; nothing else in it changes once made."""
 
     direct: tuple[Diagnostic, ...]
     readable: bool
@@ -49,6 +52,11 @@ class FileRead:
     checked: dict[Hashable, tuple[Finding, ...]] = field(default_factory=dict)
     index: UsersIndex | None = None
     piece: UsersPiece | None = None
+    found: dict[KeyPath, tuple[int, int]] = field(default_factory=dict)
+
+    def places(self, index: PositionIndex) -> KeptPlaces:
+        """Where key paths are in this file, `index` asked only for those not found yet."""
+        return KeptPlaces(self.found, index)
 
     def users_index(self) -> UsersIndex:
         """The index the rules over the whole config read this file's users by."""
@@ -70,6 +78,22 @@ class FileRead:
         if found is None:
             found = self.checked[key] = tuple(check(self.declared))
         return found
+
+
+class KeptPlaces:
+    """A file's places (line, column) by key path, kept with its read: the file is
+    composed again only for a place not asked for before."""
+
+    def __init__(self, found: dict[KeyPath, tuple[int, int]], index: PositionIndex) -> None:
+        self._found = found
+        self._index = index
+
+    def locate(self, path: KeyPath) -> tuple[int, int]:
+        """1-based line and column of `path` (see PositionIndex.locate)."""
+        place = self._found.get(path)
+        if place is None:
+            place = self._found[path] = self._index.locate(path)
+        return place
 
 
 @dataclass(slots=True)
