@@ -267,7 +267,9 @@ def _read_resource(path: Path, mapping: Mapper | None, read: ReadYaml) -> FileRe
         declared.findings.append(_not_a_mapping(site, data))
         return FileRead(tuple(direct), True, declared)
     users = data.get("users")
-    records = tuple(r for r in users if isinstance(r, dict)) if isinstance(users, list) else ()
+    records: tuple[dict[str, object], ...] = ()
+    if mapping is not None and isinstance(users, list):  # kept only for a mapping's check
+        records = tuple(r for r in users if isinstance(r, dict))
     return FileRead(tuple(direct), True, read_resource(data, site, mapping), records)
 
 
