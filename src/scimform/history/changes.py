@@ -87,7 +87,9 @@ def state_changes(old: DesiredState, new: DesiredState) -> StateChanges:
         _user_events(before, after, out)
         if before is not None and after is not None:
             renamed[person_key(before)] = person_key(after)
-    changed = {u.user_name for users in differing for u in users}
+    # Members whose person key differs between the states: only users that changed can.
+    names = {u.user_name for users in differing for u in users}
+    changed = {m for m in names if old_people.key(m) != new_people.key(m)}
     for was, now in _match_groups(old.groups, new.groups):
         if now is None:  # members leave before the group goes
             _member_events(was, now, old_people, new_people, out)
@@ -96,7 +98,7 @@ def state_changes(old: DesiredState, new: DesiredState) -> StateChanges:
             _group_events(was, now, out)
             if was is None or was.members != now.members or not changed.isdisjoint(now.members):
                 _member_events(was, now, old_people, new_people, out)
-            # else: the same members, none of them a user that changed: no member event.
+            # else: the same members, each the same person: no member event.
     return out
 
 
