@@ -107,9 +107,9 @@ def test_unchanged_trees_load_once_and_commits_outside_the_config_are_skipped(
 ) -> None:
     loads: list[Path] = []
 
-    def counting(root: Path, read: ReadYaml) -> LoadedConfig:
+    def counting(root: Path, read: ReadYaml, **options: Any) -> LoadedConfig:
         loads.append(root)
-        return load_config(root, read)
+        return load_config(root, read, **options)
 
     monkeypatch.setattr(snapshot, "load_config", counting)
     repo = make_repo("corp")

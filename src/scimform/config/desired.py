@@ -9,10 +9,12 @@ groups not assigned to the application. Duplicates (already reported) keep the f
 
 from __future__ import annotations
 
-from dataclasses import fields
+from collections.abc import Iterable, Sequence, Set
+from dataclasses import dataclass, fields
 from datetime import timedelta
-from operator import attrgetter
-from typing import Any
+from itertools import chain
+from operator import attrgetter, itemgetter
+from typing import TYPE_CHECKING, Any
 
 from scimform.config.declared import Declarations, DeclaredGroup, DeclaredUser, Finding, info
 from scimform.config.schema import SettingsFile, UserSpec, duration_days
@@ -27,6 +29,9 @@ from scimform.model import (
     user_key,
 )
 
+if TYPE_CHECKING:
+    from scimform.config.reuse import UserRecords
+
 # User's fields in order, read off a UserSpec (same names) in one call each side of
 # `address`; then `manager` (resolved), and `id` left to its default. Positional
 # construction keeps 100,000 users cheap.
@@ -37,42 +42,115 @@ _before_address = attrgetter(*_FIELDS[:_ADDRESS_AT])
 _after_address = attrgetter(*_FIELDS[_ADDRESS_AT + 1 : -2])
 
 
-def build_desired(decl: Declarations, settings: SettingsFile) -> tuple[DesiredState, list[Finding]]:
-    """The desired state, and the findings that say who scope leaves out."""
+def build_desired(
+    decl: Declarations, settings: SettingsFile, records: UserRecords | None = None
+) -> tuple[DesiredState, list[Finding]]:
+    """The desired state, and the findings that say who scope leaves out. `records` keeps
+    the users' records between loads (see config.reuse)."""
     users: dict[str, DeclaredUser] = {}
     for user in decl.users:
         users.setdefault(user_key(user.spec.user_name), user)
-    groups: dict[str, DeclaredGroup] = {}
-    for group in decl.groups:
-        groups.setdefault(group.spec.display_name.casefold(), group)
+    groups = _by_name(decl.groups)
     members = _members(users, groups)
     managers = {key: u.spec.user_name for key, u in users.items()}
-    # Handles of every declared user, scope or not: an owner need not be provisioned.
-    github = tuple(
-        sorted((u.spec.user_name, u.spec.github) for u in users.values() if u.spec.github)
-    )
     findings: list[Finding] = []
     left_out: list[str] = []
     if settings.scope is not None:
         findings, left_out = _apply_scope(settings.scope.groups, users, groups, members)
     tokens, policy = _tokens(decl)
+    made = (_user(u.spec, managers, records) for u in users.values())
     desired = DesiredState(
-        users=tuple(sorted((_user(u.spec, managers) for u in users.values()), key=_user_order)),
+        users=tuple(sorted(made, key=_user_order)),
         groups=tuple(
             sorted((_group(g, members[k], managers) for k, g in groups.items()), key=_group_order)
         ),
         tokens=tokens,
         token_policy=policy,
         out_of_scope=tuple(sorted(left_out, key=name_order)),
-        github=github,
+        github=_github(users),
     )
     return desired, findings
 
 
+def _github(users: dict[str, DeclaredUser]) -> tuple[tuple[str, str], ...]:
+    """Handles of every declared user, scope or not: an owner need not be provisioned."""
+    return tuple(sorted((u.spec.user_name, u.spec.github) for u in users.values() if u.spec.github))
+
+
+@dataclass(frozen=True, slots=True)
+class UsersPiece:
+    """Some users (one file's) as `build_desired_from` needs them, made once: by key,
+    their userNames, those that name groups, those that name a manager, and the records
+    of the others with their order (a record with a manager depends on other files)."""
+
+    by_key: dict[str, DeclaredUser]
+    names: frozenset[str]
+    grouped: tuple[DeclaredUser, ...]
+    managed: tuple[DeclaredUser, ...]
+    made: tuple[tuple[tuple[str, str], User], ...]
+
+
+def users_piece(users: Sequence[DeclaredUser]) -> UsersPiece:
+    """The piece of `users`, whose keys are unique."""
+    alone = [u.spec for u in users if u.spec.manager is None]
+    return UsersPiece(
+        by_key={user_key(u.spec.user_name): u for u in users},
+        names=frozenset(u.spec.user_name for u in users),
+        grouped=tuple(u for u in users if u.spec.groups),
+        managed=tuple(u for u in users if u.spec.manager is not None),
+        made=tuple((name_order(s.user_name), _record(s, None)) for s in alone),
+    )
+
+
+def build_desired_from(
+    decl: Declarations, pieces: Sequence[UsersPiece], records: UserRecords | None = None
+) -> DesiredState:
+    """What `build_desired` builds, from the pieces of all of `decl.users` in order, when
+    every user key is unique (config.across.users_clean) and no scope is set: the pieces
+    are merged, and only records with a manager are made again."""
+    users: dict[str, DeclaredUser] = {}
+    for piece in pieces:
+        users.update(piece.by_key)
+    groups = _by_name(decl.groups)
+    declared = frozenset().union(*(piece.names for piece in pieces))
+    grouped = chain.from_iterable(piece.grouped for piece in pieces)
+    members = _members(users, groups, declared, grouped)
+    made = [pair for piece in pieces for pair in piece.made]
+    managed = [user for piece in pieces for user in piece.managed]
+    if managed:
+        managers = {key: u.spec.user_name for key, u in users.items()}
+        made += [(name_order(u.spec.user_name), _user(u.spec, managers, records)) for u in managed]
+    tokens, policy = _tokens(decl)
+    owned = any(g.spec.owners for g in groups.values())
+    names = {key: u.spec.user_name for key, u in users.items()} if owned else {}
+    return DesiredState(
+        users=tuple(user for _, user in sorted(made, key=itemgetter(0))),
+        groups=tuple(
+            sorted((_group(g, members[k], names) for k, g in groups.items()), key=_group_order)
+        ),
+        tokens=tokens,
+        token_policy=policy,
+        github=_github(users),
+    )
+
+
+def _by_name(declared: Sequence[DeclaredGroup]) -> dict[str, DeclaredGroup]:
+    groups: dict[str, DeclaredGroup] = {}
+    for group in declared:
+        groups.setdefault(group.spec.display_name.casefold(), group)
+    return groups
+
+
 def _members(
-    users: dict[str, DeclaredUser], groups: dict[str, DeclaredGroup]
+    users: dict[str, DeclaredUser],
+    groups: dict[str, DeclaredGroup],
+    declared: Set[str] | None = None,
+    grouped: Iterable[DeclaredUser] | None = None,
 ) -> dict[str, set[str]]:
-    declared = {u.spec.user_name for u in users.values()}
+    """Each group's members; `declared` (the userNames) and `grouped` (the users that
+    name groups) when known, else found from `users`."""
+    if declared is None:
+        declared = {u.spec.user_name for u in users.values()}
     members: dict[str, set[str]] = {}
     for key, group in groups.items():
         listed = set(group.spec.members)
@@ -82,7 +160,7 @@ def _members(
                 user = users.get(user_key(name))
                 if user is not None:
                     found.add(user.spec.user_name)
-    for user in users.values():
+    for user in users.values() if grouped is None else grouped:
         for name in user.spec.groups:
             listed_in = members.get(name.casefold())
             if listed_in is not None:
@@ -128,11 +206,17 @@ def _apply_scope(
     return findings, left_out
 
 
-def _user(spec: UserSpec, names: dict[str, str]) -> User:
+def _user(spec: UserSpec, names: dict[str, str], records: UserRecords | None) -> User:
     # The manager as the user was declared, whatever case the reference used.
     manager = spec.manager
     if manager is not None:
         manager = names.get(user_key(manager), manager)
+    if records is None:
+        return _record(spec, manager)
+    return records.get(spec, manager, _record)
+
+
+def _record(spec: UserSpec, manager: str | None) -> User:
     address = None
     if spec.address is not None:
         address = Address(**spec.address.model_dump())

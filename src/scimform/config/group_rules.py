@@ -7,7 +7,8 @@ and no other group's former name; scope names declared groups.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Sequence, Set
+from functools import cached_property
 
 from scimform.config.declared import (
     Declarations,
@@ -30,14 +31,22 @@ class _Known:
     schema rejected (their own diagnostic already says what is wrong with them)."""
 
     def __init__(self, decl: Declarations) -> None:
-        self.exact_users = {u.spec.user_name for u in decl.users}
-        self.users = {user_key(name) for name in self.exact_users}
-        self.users |= {user_key(n) for n in decl.rejected_users if n}  # "": no name at all
         self.groups = {g.spec.display_name.casefold() for g in decl.groups}
         self.groups |= {n.casefold() for n in decl.rejected_groups if n}
         self._decl = decl
         self._user_names: Suggester | None = None
         self._group_names: Suggester | None = None
+
+    @cached_property
+    def exact_users(self) -> set[str]:
+        """The userNames as declared: made on first use (references need none)."""
+        return {u.spec.user_name for u in self._decl.users}
+
+    @cached_property
+    def users(self) -> set[str]:
+        """The user keys: made on first use, as the usual case needs only exact names."""
+        users = {user_key(name) for name in self.exact_users}
+        return users | {user_key(n) for n in self._decl.rejected_users if n}  # "": no name
 
     def user_hint(self, name: str) -> str:
         if self._user_names is None:  # built on first use: most configs never need it
@@ -53,14 +62,38 @@ class _Known:
 def check_groups(decl: Declarations) -> list[Finding]:
     """Group values and uniqueness, members, renames, and what users refer to."""
     known = _Known(decl)
+    findings = _group_findings(decl, known)
+    for user in decl.users:
+        findings.extend(_references(user, known))
+    return findings
+
+
+def check_group_items(decl: Declarations) -> list[Finding]:
+    """`check_groups` less what users refer to: all it finds when `references_declared`."""
+    return _group_findings(decl, _Known(decl))
+
+
+def user_references(user: DeclaredUser) -> tuple[frozenset[str], str | None]:
+    """The group names (casefolded) and the manager (its user key) a user refers to."""
+    manager = user.spec.manager
+    groups = frozenset(name.casefold() for name in user.spec.groups)
+    return groups, user_key(manager) if manager is not None else None
+
+
+def references_declared(decl: Declarations, groups: Set[str], managers: Set[str]) -> bool:
+    """Whether the groups and managers users refer to (see `user_references`) are all
+    declared: then `check_groups` finds nothing in users."""
+    known = _Known(decl)
+    return groups <= known.groups and (not managers or managers <= known.users)
+
+
+def _group_findings(decl: Declarations, known: _Known) -> list[Finding]:
     findings: list[Finding] = []
     for group in decl.groups:
         findings.extend(_values(group))
         findings.extend(_members(group, known))
     findings.extend(_unique(decl.groups))
     findings.extend(_previously(decl.groups))
-    for user in decl.users:
-        findings.extend(_references(user, known))
     return findings
 
 

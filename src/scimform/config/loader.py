@@ -14,16 +14,18 @@ from __future__ import annotations
 import gc
 import shutil
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from scimform.config.across import users_clean
 from scimform.config.declared import Declarations, Finding, Site, error
-from scimform.config.desired import build_desired
+from scimform.config.desired import build_desired, build_desired_from
 from scimform.config.files import config_files
 from scimform.config.mapping import compile_mapping
 from scimform.config.positions import PositionIndex
-from scimform.config.rules import check
+from scimform.config.reuse import FileRead, KeptPlaces, LoadCache
+from scimform.config.rules import check_across, check_users, user_rules_key
 from scimform.config.schema import SETTINGS_FILE, SettingsFile
 from scimform.config.shape import Mapper, read_resource, read_settings
 from scimform.config.source_users import FieldsSeen, read_sources
@@ -43,6 +45,7 @@ from scimform.model import DesiredState
 # Codes of a file that could not be read or parsed at all.
 _UNLOADABLE = ("yaml.", "file.", "config.")
 ReadYaml = Callable[[Path, str], YamlDocument]
+Places = PositionIndex | KeptPlaces
 
 
 @dataclass(frozen=True)
@@ -89,26 +92,36 @@ class LoadedConfig:
 
 
 def load_config(
-    root: Path, read: ReadYaml = load_yaml, *, allowed_hosts: Iterable[str] | None = None
+    root: Path,
+    read: ReadYaml = load_yaml,
+    *,
+    allowed_hosts: Iterable[str] | None = None,
+    cache: LoadCache | None = None,
 ) -> LoadedConfig:
     """Read the config directory `root`. Never raises for a user mistake: every problem is
     a diagnostic with file:line:column, a stable code, the rule in plain words and a hint.
     `read` parses one file (history passes a reader that keeps the files it parsed, so
     that a file a commit left alone is not parsed again). `allowed_hosts` (the operator's,
-    see scimform.destination) also checks target.url's host; None checks only its form."""
+    see scimform.destination) also checks target.url's host; None checks only its form.
+    `cache` keeps per-file work between loads of nearly identical trees (see
+    config.reuse); the result is the same without it."""
     # Loading makes millions of small objects and no reference cycles; the cyclic
     # collector would scan the growing heap again and again (half the time at 100,000
     # users), so it is paused for the load and restored after.
     paused = gc.isenabled()
     gc.disable()
     try:
-        return _load_config(root, read, allowed_hosts)
+        if cache is not None:
+            cache.start()
+        return _load_config(root, read, allowed_hosts, cache)
     finally:
         if paused:
             gc.enable()
 
 
-def _load_config(root: Path, read: ReadYaml, allowed_hosts: Iterable[str] | None) -> LoadedConfig:
+def _load_config(
+    root: Path, read: ReadYaml, allowed_hosts: Iterable[str] | None, cache: LoadCache | None
+) -> LoadedConfig:
     found = config_files(root)
     direct: list[Diagnostic] = list(found.diagnostics)
     settings_site = Site(str(root / SETTINGS_FILE))
@@ -125,27 +138,27 @@ def _load_config(root: Path, read: ReadYaml, allowed_hosts: Iterable[str] | None
     # Mapped users in the YAML alone are checked as an export is; beside exports they are
     # usually a few extras, which may well lack a column the exports have.
     seen = FieldsSeen(mapping) if mapping is not None and not settings.sources else None
+    context = tuple(sorted(settings.mapping.items())) if settings.mapping is not None else None
+    files = [_file(path, mapping, read, context, cache) for path in found.resources]
+    for file in files:
+        _take(file, decl, direct, seen)
     unloaded = [
-        path
-        for path in found.resources
-        if not _read_resource(path, mapping, decl, direct, read, seen)
+        path for path, file in zip(found.resources, files, strict=True) if not file.readable
     ]
     if seen is not None:
         decl.findings.extend(seen.findings("the YAML files", settings_site))
     read_sources(root, settings, settings_site, mapping, decl)
-    decl.findings.extend(check(decl, settings, settings_site))
+    desired = _checked(decl, settings, settings_site, files, cache)
     if found.settings is not None:
         decl.findings.extend(check_targets(settings, settings_site, decl, allowed_hosts))
-    desired, scope_findings = build_desired(_everywhere(decl, settings), settings)
-    decl.findings.extend(scope_findings)
     by_target = _by_target(decl, settings, desired)
     if unloaded:
         decl.findings[:] = _not_following_from(unloaded, decl.findings)
     if found.settings is None and root.is_dir():
         direct.append(_no_settings(root, desired, _has_errors(direct, decl.findings)))
-    return LoadedConfig(
-        root, settings, desired, _sorted(direct, decl.findings), found.resources, by_target
-    )
+    reads = {str(path): file for path, file in zip(found.resources, files, strict=True)}
+    diagnostics = _sorted(direct, decl.findings, reads)
+    return LoadedConfig(root, settings, desired, diagnostics, found.resources, by_target)
 
 
 def _everywhere(decl: Declarations, settings: SettingsFile) -> Declarations:
@@ -178,11 +191,40 @@ def _by_target(
     return out
 
 
-def _sorted(direct: list[Diagnostic], findings: list[Finding]) -> Diagnostics:
+def _checked(
+    decl: Declarations,
+    settings: SettingsFile,
+    site: Site,
+    files: list[FileRead],
+    cache: LoadCache | None,
+) -> DesiredState:
+    """Run the rules (their findings go to `decl`) and build the desired state. With a
+    cache, what each file gave is reused: its users' own findings, and when per-file
+    indexes show the rules over the whole config find nothing in users, its users'
+    records; the result is the same."""
+    key = user_rules_key(settings)
+    for file in files:
+        decl.findings.extend(file.user_findings(key, lambda d: check_users(d.users, settings)))
+    yaml_users = sum(len(file.declared.users) for file in files)
+    decl.findings.extend(check_users(decl.users[yaml_users:], settings))  # the exports'
+    clean = cache is not None and users_clean(decl, [file.users_index() for file in files])
+    decl.findings.extend(check_across(decl, settings, site, users_clean=clean))
+    everywhere = _everywhere(decl, settings)
+    if clean and cache is not None and settings.scope is None:
+        return build_desired_from(everywhere, [f.users_piece() for f in files], cache.records)
+    desired, scope_findings = build_desired(everywhere, settings, cache.records if cache else None)
+    decl.findings.extend(scope_findings)
+    return desired
+
+
+def _sorted(
+    direct: list[Diagnostic], findings: list[Finding], reads: Mapping[str, FileRead] | None = None
+) -> Diagnostics:
     """Every diagnostic in file order; but a file that did not load comes first, as what
-    it says explains others (fix it, and they may go)."""
+    it says explains others (fix it, and they may go). `reads` are the resource files
+    read, by name: the places found in each are kept with it."""
     diagnostics = Diagnostics(direct)
-    diagnostics.extend(_resolve(findings))
+    diagnostics.extend(_resolve(findings, reads or {}))
     return Diagnostics(sorted(diagnostics.sorted(), key=lambda d: not _unloadable(d)))
 
 
@@ -260,30 +302,43 @@ def _mapping(settings: SettingsFile, site: Site, decl: Declarations) -> Mapper |
     return Mapper.of(compiled, problems)
 
 
-def _read_resource(
-    path: Path,
-    mapping: Mapper | None,
-    decl: Declarations,
-    direct: list[Diagnostic],
-    read: ReadYaml,
-    seen: FieldsSeen | None = None,
-) -> bool:
-    """Read one resource file into `decl`, its mapped users' fields into `seen`; False
-    when it could not be loaded at all."""
+def _file(
+    path: Path, mapping: Mapper | None, read: ReadYaml, context: object, cache: LoadCache | None
+) -> FileRead:
+    """What one resource file gives, kept by `cache` between loads when given; `context`
+    is what the reading depends on beside the file (the mapping)."""
+    if cache is None:
+        return _read_resource(path, mapping, read)
+    return cache.file(path, context, lambda: _read_resource(path, mapping, read))
+
+
+def _take(
+    file: FileRead, decl: Declarations, direct: list[Diagnostic], seen: FieldsSeen | None
+) -> None:
+    """Add what one file gave to the whole config's; its mapped users' fields to `seen`."""
+    direct.extend(file.direct)
+    decl.merge(file.declared)
+    if seen is not None:
+        for record in file.records:
+            seen.see(record)
+
+
+def _read_resource(path: Path, mapping: Mapper | None, read: ReadYaml) -> FileRead:
+    """Read one resource file."""
     site = Site(str(path))
+    direct: list[Diagnostic] = []
     data, readable = _load(path, direct, read)
     if data is None:
-        return readable
+        return FileRead(tuple(direct), readable, Declarations.empty())
     if not isinstance(data, dict):
-        decl.findings.append(_not_a_mapping(site, data))
-        return True
-    decl.merge(read_resource(data, site, mapping))
+        declared = Declarations.empty()
+        declared.findings.append(_not_a_mapping(site, data))
+        return FileRead(tuple(direct), True, declared)
     users = data.get("users")
-    if seen is not None and isinstance(users, list):
-        for record in users:
-            if isinstance(record, dict):
-                seen.see(record)
-    return True
+    records: tuple[dict[str, object], ...] = ()
+    if mapping is not None and isinstance(users, list):  # kept only for a mapping's check
+        records = tuple(r for r in users if isinstance(r, dict))
+    return FileRead(tuple(direct), True, read_resource(data, site, mapping), records)
 
 
 def _load(
@@ -321,33 +376,34 @@ def _not_a_mapping(site: Site, data: object) -> Finding:
     )
 
 
-def _resolve(findings: Iterable[Finding]) -> list[Diagnostic]:
+def _resolve(findings: Iterable[Finding], reads: Mapping[str, FileRead]) -> list[Diagnostic]:
     """Findings -> diagnostics, with positions looked up file by file; each file's node
     tree is dropped once its findings are placed, so memory stays flat however many files
-    have something to report."""
+    have something to report (the places found are kept with the file's read)."""
     by_file: dict[str, list[Finding]] = {}
     for finding in findings:
         by_file.setdefault(finding.site.file, []).append(finding)
-    firsts: dict[str, PositionIndex] = {}  # earlier places of duplicates, usually few
+    firsts: dict[str, Places] = {}  # earlier places of duplicates, usually few
     out: list[Diagnostic] = []
     for file, group in by_file.items():
-        here = {file: PositionIndex(Path(file), file)}
+        here = {file: _places(file, reads)}
         for f in group:
             message = f.message
             if f.first is not None:
-                message += (
-                    f" (first at {_locate(f.first, here if f.first.file == file else firsts)})"
-                )
-            out.append(Diagnostic(f.severity, f.code, message, _locate(f.site, here), f.hint))
+                where = here if f.first.file == file else firsts
+                message += f" (first at {_locate(f.first, where, reads)})"
+            out.append(
+                Diagnostic(f.severity, f.code, message, _locate(f.site, here, reads), f.hint)
+            )
     return out
 
 
-def _locate(site: Site, indexes: dict[str, PositionIndex]) -> Location:
+def _locate(site: Site, indexes: dict[str, Places], reads: Mapping[str, FileRead]) -> Location:
     if site.line is not None:
         return Location(site.file, site.line, 1)
     index = indexes.get(site.file)
     if index is None:
-        index = indexes[site.file] = PositionIndex(Path(site.file), site.file)
+        index = indexes[site.file] = _places(site.file, reads)
     line, column = index.locate(site.path)
     return Location(site.file, line, column)
 
@@ -360,3 +416,10 @@ def settings_in(root: Path) -> LoadedConfig:
         if settings.is_file():
             shutil.copyfile(settings, Path(alone) / SETTINGS_FILE)
         return load_config(Path(alone))
+
+
+def _places(file: str, reads: Mapping[str, FileRead]) -> Places:
+    """Where key paths are in `file`: kept with its read, when it is a resource file."""
+    index = PositionIndex(Path(file), file)
+    read = reads.get(file)
+    return index if read is None else read.places(index)

@@ -11,7 +11,7 @@ returned, never raised.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
 from operator import attrgetter
 
@@ -24,12 +24,12 @@ from scimform.config.declared import (
     error,
 )
 from scimform.config.declared import warning as warn
-from scimform.config.group_rules import check_groups, check_scope
+from scimform.config.group_rules import check_group_items, check_groups, check_scope
 from scimform.config.limits import MAX_EXTERNAL_ID, RISKY, is_reserved, string_value
 from scimform.config.names import case_note, duplicates
 from scimform.config.owner_rules import check_owners
 from scimform.config.schema import SettingsFile
-from scimform.config.text_rules import check_text
+from scimform.config.text_rules import check_group_text, check_text
 from scimform.diagnostics import Severity
 from scimform.model import ADDRESS_FIELDS, ATTRIBUTES, MAX_TOKENS, user_key
 
@@ -57,16 +57,46 @@ _ADDRESS: tuple[tuple[str, tuple[str, ...]], ...] = tuple(
 
 def check(decl: Declarations, settings: SettingsFile, settings_site: Site) -> list[Finding]:
     """Every rule over everything declared."""
-    findings: list[Finding] = []
-    for user in decl.users:
-        findings.extend(_user(user, settings.require_external_id, settings.mapping is not None))
-    findings.extend(_unique_users(decl.users))
-    findings.extend(check_groups(decl))
-    findings.extend(check_owners(decl))
-    findings.extend(check_text(decl))
+    return check_users(decl.users, settings) + check_across(decl, settings, settings_site)
+
+
+def check_users(users: Iterable[DeclaredUser], settings: SettingsFile) -> list[Finding]:
+    """The rules that look at one user alone; what they find depends on the user and on
+    `user_rules_key(settings)`, nothing else (so history reuses them per file)."""
+    require_external_id, mapped = user_rules_key(settings)
+    return [f for user in users for f in _user(user, require_external_id, mapped)]
+
+
+def user_rules_key(settings: SettingsFile) -> tuple[bool, bool]:
+    """The settings `check_users` depends on."""
+    return settings.require_external_id, settings.mapping is not None
+
+
+def check_across(
+    decl: Declarations, settings: SettingsFile, settings_site: Site, *, users_clean: bool = False
+) -> list[Finding]:
+    """The rules over the whole config: uniqueness, references, names, tokens, scope.
+    `users_clean` says these rules are known to find nothing in users (config.across
+    proves it from per-file indexes), so only groups, tokens and scope are checked."""
+    if users_clean:
+        findings = check_group_items(decl)
+        findings.extend(check_group_text(decl))
+    else:
+        findings = _unique_users(decl.users)
+        findings.extend(check_groups(decl))
+        findings.extend(check_text(decl))
+    findings.extend(check_owners(decl))  # owners are users: never proven clean per file
     findings.extend(check_tokens(decl.tokens))
     findings.extend(check_scope(settings.scope, settings_site.at("scope"), decl))
     return findings
+
+
+def unique_keys(user: DeclaredUser) -> tuple[str, str | None, str | None]:
+    """The keys `check_across` wants unique among users: the userName as AWS compares
+    it, the email casefolded and the externalId (None when the user has none)."""
+    spec = user.spec
+    email = spec.email.casefold() if spec.email else None
+    return user_key(spec.user_name), email, spec.external_id or None
 
 
 def _user(user: DeclaredUser, require_external_id: bool, mapped: bool) -> Iterator[Finding]:

@@ -55,6 +55,32 @@ def check_text(decl: Declarations) -> list[Finding]:
     return findings
 
 
+def check_group_text(decl: Declarations) -> list[Finding]:
+    """`check_text` less what it finds in users: all it finds when every user is
+    `clean_user` and no two userNames' `look_alike_keys` share a skeleton."""
+    users = {u.spec.user_name for u in decl.users}
+    findings = [f for group in decl.groups for f in _group(group, users)]
+    findings.extend(_look_alikes(_group_entries(decl.groups), "group", "group name"))
+    return findings
+
+
+def clean_user(user: DeclaredUser) -> bool:
+    """Whether `check_name` finds nothing in any of the user's names and the names it
+    refers to, each taken alone (so always when they are printable ASCII): then
+    `check_text` finds nothing in the user, whatever else is declared."""
+    spec = user.spec
+    values = [v for v in (*_name_values(spec), *spec.groups, spec.manager) if v is not None]
+    if _plain(values):
+        return True
+    return not any(f for value in values for f in check_name(value, "", user.site, "user"))
+
+
+def look_alike_keys(user: DeclaredUser) -> tuple[str, str]:
+    """The userName's skeleton and key: `check_text` finds no look-alike userNames when
+    no skeleton comes with two keys."""
+    return skeleton(user.spec.user_name), user_key(user.spec.user_name)
+
+
 def _user(user: DeclaredUser, groups: set[str], users: set[str]) -> Iterator[Finding]:
     spec = user.spec
     manager = spec.manager

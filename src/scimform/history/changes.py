@@ -83,38 +83,84 @@ def state_changes(old: DesiredState, new: DesiredState) -> StateChanges:
     """Every event that turns `old` into `new`, users first, each in name order."""
     out = StateChanges()
     renamed: dict[str, str] = {}  # old person key -> new person key
-    for before, after in _match_users(old.users, new.users):
+    old_people, new_people = _People(old.users, renamed), _People(new.users)
+    differing = _differing(old_people, new_people)
+    for before, after in _match_users(*differing):
         _user_events(before, after, out)
         if before is not None and after is not None:
             renamed[person_key(before)] = person_key(after)
-    old_people = {u.user_name: renamed.get(person_key(u), person_key(u)) for u in old.users}
-    new_people = {u.user_name: person_key(u) for u in new.users}
+    # Members whose person key differs between the states: only users that changed can.
+    names = {u.user_name for users in differing for u in users}
+    changed = {m for m in names if old_people.key(m) != new_people.key(m)}
     for was, now in _match_groups(old.groups, new.groups):
         if now is None:  # members leave before the group goes
             _member_events(was, now, old_people, new_people, out)
             _group_events(was, now, out)
         else:
             _group_events(was, now, out)
-            _member_events(was, now, old_people, new_people, out)
+            if was is None or was.members != now.members or not changed.isdisjoint(now.members):
+                _member_events(was, now, old_people, new_people, out)
+            # else: the same members, each the same person: no member event.
     return out
 
 
 def user_pairs(old: Iterable[User], new: Iterable[User]) -> list[tuple[User | None, User | None]]:
     """(old, new) users paired by the identity rule, in name order; None on the side where
     a user does not exist."""
-    return _match_users(old, new)
+    return _match_users(list(old), list(new))
 
 
 def group_pairs(
     old: Iterable[Group], new: Iterable[Group]
 ) -> list[tuple[Group | None, Group | None]]:
     """(old, new) groups paired by the identity rule (renames followed), in name order."""
-    return _match_groups(old, new)
+    return _match_groups(list(old), list(new))
 
 
-def _match_users(old: Iterable[User], new: Iterable[User]) -> list[tuple[User | None, User | None]]:
-    pairs = _pairs(list(old), list(new), user_names)
+class _People:
+    """A state's users by userName, and their person keys as member events tell them;
+    `renamed` takes an old state's key to the key the same person has in the new state.
+    Keys are made as asked for: most members of most groups are never asked about."""
+
+    def __init__(self, users: Iterable[User], renamed: dict[str, str] | None = None) -> None:
+        self.users = list(users)
+        self.by_name = {u.user_name: u for u in self.users}
+        self._renamed = renamed if renamed is not None else {}
+
+    def key(self, name: str) -> str:
+        """The person key of the member `name` (of a userName no user has, the name's)."""
+        user = self.by_name.get(name)
+        if user is None:
+            return f"n:{user_key(name)}"
+        found = person_key(user)
+        return self._renamed.get(found, found)
+
+
+def _match_users(old: list[User], new: list[User]) -> list[tuple[User | None, User | None]]:
+    pairs = _pairs(old, new, user_names)
     return sorted(pairs, key=lambda pair: _user_order(pair[1] or pair[0]))
+
+
+def _differing(old: _People, new: _People) -> tuple[list[User], list[User]]:
+    """The users of each side less those the same on both: they make no event. When
+    userNames (as AWS compares them) and externalIds are unique on each side, as in every
+    config that loads, such a user can only be matched with itself, no other match
+    depends on it, and its person key is the same on both sides; so most of a large config
+    need not be matched at all. Otherwise every user is."""
+    before = old.by_name
+    same = {u.user_name for u in new.users if before.get(u.user_name) in (u,)}
+    if not same or not (_unique(old) and _unique(new)):
+        return old.users, new.users
+    return (
+        [u for u in old.users if u.user_name not in same],
+        [u for u in new.users if u.user_name not in same],
+    )
+
+
+def _unique(people: _People) -> bool:
+    ids = [u.external_id for u in people.users if u.external_id]
+    keys = set(map(user_key, people.by_name))
+    return len(keys) == len(people.users) and len(set(ids)) == len(ids)
 
 
 def _pairs(
@@ -211,15 +257,15 @@ def _group_events(was: Group | None, now: Group | None, out: StateChanges) -> No
 def _member_events(
     was: Group | None,
     now: Group | None,
-    old_people: dict[str, str],
-    new_people: dict[str, str],
+    old_people: _People,
+    new_people: _People,
     out: StateChanges,
 ) -> None:
     shown = now or was
     assert shown is not None
     key = group_key(shown)
-    before = {old_people.get(m, f"n:{user_key(m)}"): m for m in (was.members if was else ())}
-    after = {new_people.get(m, f"n:{user_key(m)}"): m for m in (now.members if now else ())}
+    before = {old_people.key(m): m for m in (was.members if was else ())}
+    after = {new_people.key(m): m for m in (now.members if now else ())}
     added = sorted((after[p], p) for p in after.keys() - before.keys())
     removed = sorted((before[p], p) for p in before.keys() - after.keys())
     for action, members in (("member-added", added), ("member-removed", removed)):

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from scimform.config.loader import load_config
+from scimform.config.reuse import LoadCache
 from scimform.config.yamlio import YamlDocument, load_yaml
 from scimform.diagnostics import Diagnostic, Severity
 from scimform.history.git import ObjectReader, tree_entries
@@ -49,6 +50,9 @@ class SnapshotReader:
         # Parsed files of the tree written out, by (path, blob sha): a commit that changes
         # one file of twenty parses one. Only the current tree's are kept.
         self._documents: dict[tuple[str, str], YamlDocument] = {}
+        # What each file gave the loader, by blob: a commit that changes one file of
+        # twenty reads and checks one, and builds the records of its users only.
+        self._reuse = LoadCache(self._blob)
 
     def at(self, commit: str, prefix: str) -> tuple[str | None, Snapshot]:
         """The config tree's sha at `commit` (None when the directory did not exist) and
@@ -95,6 +99,11 @@ class SnapshotReader:
             target.write_bytes(blob[2] if blob is not None else b"")
         self._written = wanted
 
+    def _blob(self, path: Path) -> str | None:
+        """The blob sha of a file of the tree written out (None: not one of its files)."""
+        below = path.relative_to(self._scratch).as_posix()
+        return self._written.get(below)
+
     def _read(self, path: Path, file: str) -> YamlDocument:
         """A file of the tree written out, parsed once per blob."""
         below = path.relative_to(self._scratch).as_posix()
@@ -107,14 +116,16 @@ class SnapshotReader:
         return document
 
     def _load(self) -> Snapshot:
-        loaded = load_config(self._scratch, self._read)
+        loaded = load_config(self._scratch, self._read, cache=self._reuse)
         errors = [d for d in loaded.diagnostics if d.severity is Severity.ERROR]
         if not errors:
             return Snapshot(loaded.desired, by_target=loaded.by_target)
         # A file that cannot be read explains the errors it causes elsewhere: say it first.
         errors.sort(key=lambda d: not d.code.startswith(_UNREADABLE))
         more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
-        return Snapshot(None, f"{self._where(errors[0])}: {errors[0].message}{more}")
+        # A message may name another place ("first at ..."): in the repository too.
+        message = errors[0].message.replace(f"{self._scratch}/", self._shown)
+        return Snapshot(None, f"{self._where(errors[0])}: {message}{more}")
 
     def _where(self, diagnostic: Diagnostic) -> str:
         """The diagnostic's place, as a path in the repository."""
