@@ -31,6 +31,7 @@ from scimform.cli.apply_report import echo_result, progress_for
 from scimform.cli.apply_targets import names_to_apply, open_runs, read_plan_set, show
 from scimform.cli.destination import ALLOW_HOST_OPTION
 from scimform.cli.plan import load_valid, open_session, read_plan, use_colour
+from scimform.cli.plan_targets import PlanRun
 from scimform.config.loader import LoadedConfig
 from scimform.config.targets import select
 from scimform.engine.order import apply_order
@@ -143,8 +144,8 @@ def command(
     pulls = read_pull_requests(pulls_file) if pulls_file is not None else ()
     if loaded.several_targets:
         several = _Several(force, auto_approve, sink, audit_log, pulls)
-        settings = (rate_limit, parallelism, admin_key_file, changed_since)
-        _apply_several(loaded, targets, plan_file, settings, several)
+        how_to_plan = PlanRun(changed_since, parallelism, rate_limit, admin_key_file)
+        _apply_several(loaded, targets, plan_file, how_to_plan, several)
         return
     store = _new_store(loaded.settings.target.url, loaded.root)
     try:
@@ -185,14 +186,14 @@ def _apply_several(
     loaded: LoadedConfig,
     requested: tuple[str, ...],
     plan_file: Path | None,
-    settings: tuple[float | None, int, Path | None, str | None],
+    how_to_plan: PlanRun,
     how: _Several,
 ) -> None:
     """Every target judged first; then approved once, and applied target by target."""
     saved = read_plan_set(plan_file) if plan_file is not None else None
     names = names_to_apply(loaded, requested, saved)
     with ExitStack() as stack:
-        runs = open_runs(stack, loaded, names, saved, str(plan_file or "the plan"), settings)
+        runs = open_runs(stack, loaded, names, saved, str(plan_file or "the plan"), how_to_plan)
         show(runs, use_colour(), how.force)
         changing = [r for r in runs if r.plan.has_changes]
         if not changing:

@@ -10,7 +10,6 @@ in any.
 from __future__ import annotations
 
 import json
-import os
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,13 +17,12 @@ from pathlib import Path
 import click
 
 from scimform.api import Session
-from scimform.backends import target_label
-from scimform.cli import options
 from scimform.cli.destination import allowing_environ
+from scimform.cli.plan_targets import PlanRun, announce
 from scimform.config.loader import LoadedConfig
 from scimform.config.targets import select, unknown_target_message
 from scimform.engine.plan import Plan
-from scimform.engine.plan_set import PlanSet, is_plan_set, target_key
+from scimform.engine.plan_set import PlanSet, is_plan_set
 from scimform.engine.safety import SafetyVerdict
 from scimform.errors import InvalidPlanError, ScimformError, UnknownTarget
 from scimform.render.targets import Section, render_text_sections
@@ -92,30 +90,16 @@ def open_runs(
     names: tuple[str, ...],
     saved: PlanSet | None,
     source: str,
-    settings: tuple[float | None, int, Path | None, str | None],
+    run: PlanRun,
 ) -> list[TargetRun]:
     """A session per target (closed with `stack`), each target's plan (saved or made
     now) and its verdict judged again, every gate but safety passed."""
-    rate_limit, parallelism, admin_key_file, changed_since = settings
     environ = allowing_environ()
     runs = []
     for name in names:
-        config = loaded.for_target(name)
-        label = target_label(config.settings.target.url, config.root, environ)
-        click.echo(f"Reading the live state of target {name} from {label} ...", err=True)
+        config, label = announce(loaded, name, environ)
         try:
-            session = stack.enter_context(
-                Session(
-                    config,
-                    environ=environ,
-                    rate_limit=rate_limit,
-                    parallelism=parallelism,
-                    admin_key_file=admin_key_file,
-                    plan_key=target_key(options.plan_key(os.environ), name),
-                    changed_since=changed_since,
-                    target_name=name,
-                )
-            )
+            session = stack.enter_context(run.session(config, name, environ))
             plan = saved.targets[name] if saved is not None else session.plan()
             verdict = session.check(plan, force=True, source=f"{source} (target {name})")
         except ScimformError as exc:

@@ -29,12 +29,33 @@ from scimform.render.text import render_summary, render_text
 
 @dataclass(frozen=True)
 class PlanRun:
-    """How to plan each target: the options of `scimform plan`."""
+    """How to plan each target: the options of `scimform plan` (and `apply`)."""
 
     changed_since: str | None
     parallelism: int
     rate_limit: float | None
     admin_key_file: Path | None
+
+    def session(self, config: LoadedConfig, name: str, environ: dict[str, str]) -> Session:
+        """A session on target `name` (`config` is its part of the config)."""
+        return Session(
+            config,
+            environ=environ,
+            rate_limit=self.rate_limit,
+            parallelism=self.parallelism,
+            admin_key_file=self.admin_key_file,
+            plan_key=target_key(options.plan_key(os.environ), name),
+            changed_since=self.changed_since,
+            target_name=name,
+        )
+
+
+def announce(loaded: LoadedConfig, name: str, environ: dict[str, str]) -> tuple[LoadedConfig, str]:
+    """Target `name`'s part of the config and its label, said on stderr as it is read."""
+    config = loaded.for_target(name)
+    label = target_label(config.settings.target.url, config.root, environ)
+    click.echo(f"Reading the live state of target {name} from {label} ...", err=True)
+    return config, label
 
 
 def plan_targets(loaded: LoadedConfig, names: tuple[str, ...], run: PlanRun) -> list[Section]:
@@ -42,9 +63,7 @@ def plan_targets(loaded: LoadedConfig, names: tuple[str, ...], run: PlanRun) -> 
     environ = allowing_environ()
     sections = []
     for name in names:
-        config = loaded.for_target(name)
-        label = target_label(config.settings.target.url, config.root, environ)
-        click.echo(f"Reading the live state of target {name} from {label} ...", err=True)
+        config, label = announce(loaded, name, environ)
         try:
             plan = _plan_one(config, name, environ, run)
         except ScimformError as exc:
@@ -56,16 +75,7 @@ def plan_targets(loaded: LoadedConfig, names: tuple[str, ...], run: PlanRun) -> 
 
 
 def _plan_one(config: LoadedConfig, name: str, environ: dict[str, str], run: PlanRun) -> Plan:
-    with Session(
-        config,
-        environ=environ,
-        rate_limit=run.rate_limit,
-        parallelism=run.parallelism,
-        admin_key_file=run.admin_key_file,
-        plan_key=target_key(options.plan_key(os.environ), name),
-        changed_since=run.changed_since,
-        target_name=name,
-    ) as session:
+    with run.session(config, name, environ) as session:
         plan = session.plan()
         click.echo(
             f"Read the live state of target {name} in {session.backend.requests} requests.",
