@@ -53,6 +53,7 @@ def build_desired(
     groups = _by_name(decl.groups)
     members = _members(users, groups)
     managers = {key: u.spec.user_name for key, u in users.items()}
+    github = _github(users)  # before scope: an owner need not be provisioned
     findings: list[Finding] = []
     left_out: list[str] = []
     if settings.scope is not None:
@@ -67,7 +68,7 @@ def build_desired(
         tokens=tokens,
         token_policy=policy,
         out_of_scope=tuple(sorted(left_out, key=name_order)),
-        github=_github(users),
+        github=github,
     )
     return desired, findings
 
