@@ -189,7 +189,7 @@ def test_the_reviewed_plan_applies_and_the_pull_request_hears_of_it(
     assert not job.failed, {s.id: s.output for s in job.steps.values()}
     # GitHub is read by the gather job, which never holds the token; the apply job reads
     # what it handed over.
-    assert list(repo.gather.steps) == ["pin", "since", "pending", "reviews", "approvals"]
+    assert list(repo.gather.steps) == ["pin", "pending", "since", "reviews", "approvals"]
     assert list(job.steps) == [
         "ref",
         "pin",
